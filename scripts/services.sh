@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# Check (and with `up`, start) the three real services Surety's tests use:
+# RabbitMQ 5672, PostgreSQL 5432, Redis 6379, all on loopback.
+#   scripts/services.sh check   report; exit 1 if any is down
+#   scripts/services.sh up      start what is down, wait for it, exit 1 if it cannot be started
+set -uo pipefail
+
+MODE="${1:-check}"
+HOST=127.0.0.1
+
+port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
+
+wait_port() { # name port seconds
+  local i
+  for ((i = 0; i < $3 * 2; i++)); do
+    port_open "$2" && return 0
+    sleep 0.5
+  done
+  return 1
+}
+
+start_postgres() {
+  command -v pg_ctlcluster >/dev/null || return 1
+  local version
+  version="$(ls /etc/postgresql 2>/dev/null | sort -V | tail -1)"
+  [ -n "$version" ] || return 1
+  pg_ctlcluster --skip-systemctl-redirect "$version" main start
+}
+
+start_redis() {
+  command -v redis-server >/dev/null || return 1
+  mkdir -p /var/lib/redis /var/log/redis 2>/dev/null
+  redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+    --dir /var/lib/redis --logfile /var/log/redis/ci.log
+}
+
+start_rabbitmq() {
+  command -v rabbitmq-server >/dev/null || return 1
+  rabbitmq-server -detached || return 1
+  wait_port rabbitmq 5672 90 || return 1
+  command -v rabbitmqctl >/dev/null && rabbitmqctl await_startup >/dev/null 2>&1
+  return 0
+}
+
+# Plugins the framework and the docs rely on (offline; shipped with Debian's RabbitMQ).
+enable_rabbitmq_plugins() {
+  command -v rabbitmq-plugins >/dev/null || return 0
+  rabbitmq-plugins enable --quiet rabbitmq_consistent_hash_exchange >/dev/null 2>&1 || true
+}
+
+failed=0
+ensure() { # name port start_fn seconds
+  local name=$1 port=$2 start=$3 secs=$4
+  if port_open "$port"; then
+    echo "services: $name is up on $HOST:$port"
+    return 0
+  fi
+  if [ "$MODE" != "up" ]; then
+    echo "services: $name is DOWN on $HOST:$port (run: scripts/services.sh up)" >&2
+    failed=1
+    return 1
+  fi
+  echo "services: $name is down on $HOST:$port, starting it"
+  if ! "$start" || ! wait_port "$name" "$port" "$secs"; then
+    echo "services: FAILED to start $name on $HOST:$port" >&2
+    failed=1
+    return 1
+  fi
+  echo "services: $name started on $HOST:$port"
+}
+
+case "$MODE" in
+  check | up) ;;
+  *)
+    echo "usage: $0 check|up" >&2
+    exit 2
+    ;;
+esac
+
+ensure PostgreSQL 5432 start_postgres 30
+ensure Redis 6379 start_redis 15
+ensure RabbitMQ 5672 start_rabbitmq 90 && [ "$MODE" = "up" ] && enable_rabbitmq_plugins
+
+if [ "$failed" -ne 0 ]; then
+  echo "services: at least one required service is unavailable" >&2
+  exit 1
+fi
