@@ -11,7 +11,7 @@ export interface BrokerTarget {
   /** 'rabbitmq' (the local RabbitMQ) or 'embedded' (libs/broker, started in-process). */
   readonly name: 'rabbitmq' | 'embedded';
   /** Services the target needs from the machine (for describeWithServices). */
-  readonly needs: ('rabbitmq')[];
+  readonly needs: 'rabbitmq'[];
   start(options?: { dataDir?: string }): Promise<BrokerUnderTest>;
 }
 

@@ -10,5 +10,7 @@ export function uniqueName(prefix: string): string {
 
 /** Same, restricted to characters valid in a PostgreSQL identifier. */
 export function uniqueIdentifier(prefix: string): string {
-  return uniqueName(prefix).replace(/[^a-z0-9_]/gi, '_').toLowerCase();
+  return uniqueName(prefix)
+    .replace(/[^a-z0-9_]/gi, '_')
+    .toLowerCase();
 }

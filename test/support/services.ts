@@ -3,7 +3,11 @@ import { Socket } from 'node:net';
 /** The real services integration tests talk to, and where they are by default. */
 export const SERVICES = {
   rabbitmq: { env: 'RABBITMQ_URL', url: 'amqp://guest:guest@127.0.0.1:5672', port: 5672 },
-  postgres: { env: 'DATABASE_URL', url: 'postgresql://postgres@127.0.0.1:5432/postgres', port: 5432 },
+  postgres: {
+    env: 'DATABASE_URL',
+    url: 'postgresql://postgres@127.0.0.1:5432/postgres',
+    port: 5432,
+  },
   redis: { env: 'REDIS_URL', url: 'redis://127.0.0.1:6379', port: 6379 },
 } as const;
 
@@ -41,7 +45,9 @@ export function probe(name: ServiceName, timeoutMs = 1000): Promise<boolean> {
 export function availableServices(): Set<ServiceName> {
   const raw = process.env[AVAILABLE_ENV];
   if (raw === undefined) {
-    throw new Error(`${AVAILABLE_ENV} is not set: integration tests must run through jest's global setup`);
+    throw new Error(
+      `${AVAILABLE_ENV} is not set: integration tests must run through jest's global setup`,
+    );
   }
   return new Set(raw.split(',').filter(Boolean) as ServiceName[]);
 }
@@ -50,11 +56,7 @@ export function availableServices(): Set<ServiceName> {
  * `describe` for a suite that needs real services. In CI a missing service has
  * already failed global setup; outside CI the suite is skipped with a loud line.
  */
-export function describeWithServices(
-  needs: ServiceName[],
-  title: string,
-  body: () => void,
-): void {
+export function describeWithServices(needs: ServiceName[], title: string, body: () => void): void {
   const up = availableServices();
   const missing = needs.filter((name) => !up.has(name));
   if (missing.length === 0) {
@@ -62,7 +64,9 @@ export function describeWithServices(
     return;
   }
   if (process.env.CI) {
-    throw new Error(`[surety] ${title}: required service(s) unreachable in CI: ${missing.join(', ')}`);
+    throw new Error(
+      `[surety] ${title}: required service(s) unreachable in CI: ${missing.join(', ')}`,
+    );
   }
   console.warn(
     `\n!!! [surety] SKIPPING "${title}": service(s) not reachable: ${missing
