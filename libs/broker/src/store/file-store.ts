@@ -1,0 +1,185 @@
+import { access, constants, mkdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { DefinitionsLog } from './definitions-log';
+import { MessageLog } from './message-log';
+import { recoverMessages } from './message-recovery';
+import { fsError, StoreError } from './store-error';
+import {
+  queueKeyOf,
+  type BindingDefinition,
+  type DurableStore,
+  type ExchangeDefinition,
+  type FileStoreOptions,
+  type MessageRef,
+  type PersistedMessage,
+  type QueueDefinition,
+  type RecoveredState,
+  type StoreLogger,
+  type StoreStats,
+} from './types';
+
+export const DEFAULT_SEGMENT_SIZE = 16 * 1024 * 1024;
+const MIN_SEGMENT_SIZE = 1024;
+const MAX_SEGMENT_SIZE = 1024 * 1024 * 1024; // positions are u32 in ack entries
+
+/**
+ * The durable store on the local filesystem:
+ *   <dataDir>/definitions.log   exchanges, queues, bindings (JSON lines)
+ *   <dataDir>/messages/*.seg    message records, *.ack the positions removed from each
+ * See libs/broker/src/docs/storage.md.
+ */
+export class FileStore implements DurableStore {
+  readonly dataDir: string;
+  private readonly segmentSize: number;
+  private readonly logger: StoreLogger;
+  private definitions: DefinitionsLog | undefined;
+  private messages: MessageLog | undefined;
+
+  constructor(options: FileStoreOptions) {
+    if (typeof options.dataDir !== 'string' || options.dataDir.length === 0) {
+      throw new StoreError('openFileStore: dataDir must be a non-empty path');
+    }
+    const segmentSize = options.segmentSize ?? DEFAULT_SEGMENT_SIZE;
+    if (
+      !Number.isInteger(segmentSize) ||
+      segmentSize < MIN_SEGMENT_SIZE ||
+      segmentSize > MAX_SEGMENT_SIZE
+    ) {
+      throw new StoreError(
+        `openFileStore: segmentSize must be an integer from ${MIN_SEGMENT_SIZE} to ${MAX_SEGMENT_SIZE} bytes, got ${segmentSize}`,
+      );
+    }
+    this.dataDir = resolve(options.dataDir);
+    this.segmentSize = segmentSize;
+    this.logger = options.logger ?? console;
+  }
+
+  async open(): Promise<RecoveredState> {
+    if (this.definitions !== undefined)
+      throw new StoreError(`store ${this.dataDir} is already open`);
+    const messagesDir = join(this.dataDir, 'messages');
+    await prepareDirectory(this.dataDir);
+    await prepareDirectory(messagesDir);
+
+    const definitions = new DefinitionsLog(join(this.dataDir, 'definitions.log'), this.logger);
+    const state = await definitions.open();
+    let recovered;
+    try {
+      recovered = await recoverMessages(messagesDir, (key) => state.queues.has(key), this.logger);
+    } catch (err) {
+      await definitions.close();
+      throw err;
+    }
+    this.definitions = definitions;
+    this.messages = new MessageLog(messagesDir, this.segmentSize, this.logger, recovered);
+
+    const messages = recovered.messages;
+    for (const key of state.queues.keys()) if (!messages.has(key)) messages.set(key, []);
+    return {
+      exchanges: [...state.exchanges.values()],
+      queues: [...state.queues.values()],
+      bindings: [...state.bindings.values()],
+      messages,
+    };
+  }
+
+  async putExchange(d: ExchangeDefinition): Promise<void> {
+    return this.defs().append({ op: 'put', kind: 'exchange', def: d });
+  }
+
+  async removeExchange(vhost: string, name: string): Promise<void> {
+    return this.defs().append({ op: 'del', kind: 'exchange', vhost, name });
+  }
+
+  async putQueue(d: QueueDefinition): Promise<void> {
+    return this.defs().append({ op: 'put', kind: 'queue', def: d });
+  }
+
+  async removeQueue(vhost: string, name: string): Promise<void> {
+    const key = queueKeyOf(vhost, name);
+    const messages = this.log();
+    messages.purge(key);
+    messages.forgetQueue(key);
+    // Both durable before we resolve: a queue re-declared under the same name must not
+    // get the old messages back after a crash.
+    await Promise.all([
+      this.defs().append({ op: 'del', kind: 'queue', vhost, name }),
+      messages.syncWithAcks(),
+    ]);
+  }
+
+  async putBinding(b: BindingDefinition): Promise<void> {
+    return this.defs().append({ op: 'put', kind: 'binding', def: b });
+  }
+
+  async removeBinding(b: BindingDefinition): Promise<void> {
+    return this.defs().append({ op: 'del', kind: 'binding', def: b });
+  }
+
+  append(queueKey: string, message: PersistedMessage): MessageRef {
+    return this.log().append(queueKey, message);
+  }
+
+  sync(): Promise<void> {
+    return this.log().sync();
+  }
+
+  remove(queueKey: string, ref: MessageRef): void {
+    this.log().remove(queueKey, ref);
+  }
+
+  purgeQueue(queueKey: string): void {
+    this.log().purge(queueKey);
+  }
+
+  read(ref: MessageRef): Promise<PersistedMessage> {
+    return this.log().read(ref);
+  }
+
+  async close(): Promise<void> {
+    const messages = this.messages;
+    const definitions = this.definitions;
+    this.messages = undefined;
+    this.definitions = undefined;
+    await Promise.all([messages?.close(), definitions?.close()]);
+  }
+
+  stats(): StoreStats {
+    return this.log().stats();
+  }
+
+  private log(): MessageLog {
+    if (this.messages === undefined) throw notOpen(this.dataDir);
+    return this.messages;
+  }
+
+  private defs(): DefinitionsLog {
+    if (this.definitions === undefined) throw notOpen(this.dataDir);
+    return this.definitions;
+  }
+}
+
+function notOpen(dataDir: string): StoreError {
+  return new StoreError(`store ${dataDir} is not open (call open() first, and not after close())`);
+}
+
+/** Creates the directory (and missing parents) and proves we can write there. */
+async function prepareDirectory(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw fsError('cannot create data directory', dir, err);
+  }
+  const info = await stat(dir);
+  if (!info.isDirectory()) throw new StoreError(`data directory ${dir} is not a directory`, dir);
+  try {
+    await access(dir, constants.W_OK);
+  } catch (err) {
+    throw fsError('data directory is not writable:', dir, err);
+  }
+}
+
+/** The store the broker uses: segments and a definitions log under `dataDir`. */
+export function openFileStore(options: FileStoreOptions): DurableStore {
+  return new FileStore(options);
+}

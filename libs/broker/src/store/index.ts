@@ -1,0 +1,16 @@
+export type {
+  BindingDefinition,
+  DurableStore,
+  ExchangeDefinition,
+  FileStoreOptions,
+  MessageRef,
+  PersistedMessage,
+  QueueDefinition,
+  RecoveredMessage,
+  RecoveredState,
+  StoreLogger,
+  StoreStats,
+} from './types';
+export { queueKeyOf } from './types';
+export { DEFAULT_SEGMENT_SIZE, FileStore, openFileStore } from './file-store';
+export { StoreError } from './store-error';

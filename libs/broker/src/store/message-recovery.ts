@@ -1,0 +1,145 @@
+import { readFile, rename, truncate, unlink } from 'node:fs/promises';
+import { decodeAckEntries } from './ack-entries';
+import { decodeRecord } from './message-record';
+import { QueueIndex } from './queue-index';
+import { ackPath, listSegmentFiles, segmentPath } from './segment-files';
+import { scanSegment } from './segment-scanner';
+import { newSegmentState, type SegmentState } from './segment-state';
+import { errnoCode, fsError } from './store-error';
+import type { RecoveredMessage, StoreLogger } from './types';
+
+export interface RecoveredMessages {
+  segments: SegmentState[];
+  index: QueueIndex;
+  messages: Map<string, RecoveredMessage[]>;
+  nextSegmentId: number;
+}
+
+/**
+ * Rebuilds the message state from the segment and ack files: live records per queue in
+ * append order (segment, then position). Torn tails are truncated, corrupt records
+ * skipped and reported, records of queues that no longer exist treated as removed,
+ * and segments with nothing live deleted. New appends always go to a fresh segment,
+ * so an ack written for a record that a crash then lost can never hit a newer record.
+ */
+export async function recoverMessages(
+  dir: string,
+  isDefinedQueue: (queueKey: string) => boolean,
+  logger: StoreLogger,
+): Promise<RecoveredMessages> {
+  const listing = await listSegmentFiles(dir);
+  const index = new QueueIndex();
+  const messages = new Map<string, RecoveredMessage[]>();
+  const segments: SegmentState[] = [];
+  const segmentIds = new Set(listing.segments);
+
+  for (const id of listing.segments) {
+    const segment = await recoverSegment(dir, id, isDefinedQueue, logger, index, messages);
+    if (segment === undefined) continue;
+    if (segment.live === 0) {
+      await removeFile(segmentPath(dir, id));
+      await removeFile(ackPath(dir, id));
+    } else {
+      segments.push(segment);
+    }
+  }
+  for (const id of listing.acks) {
+    if (!segmentIds.has(id)) await removeFile(ackPath(dir, id)); // its segment was deleted
+  }
+  const highest = Math.max(0, ...listing.segments, ...listing.acks);
+  return { segments, index, messages, nextSegmentId: highest + 1 };
+}
+
+async function recoverSegment(
+  dir: string,
+  id: number,
+  isDefinedQueue: (queueKey: string) => boolean,
+  logger: StoreLogger,
+  index: QueueIndex,
+  messages: Map<string, RecoveredMessage[]>,
+): Promise<SegmentState | undefined> {
+  const path = segmentPath(dir, id);
+  const acksPath = ackPath(dir, id);
+  const ackBytes = await readIfExists(acksPath);
+  const acks = decodeAckEntries(ackBytes);
+  for (const offset of acks.corruptOffsets) {
+    logger.error(`corrupt ack entry in ${acksPath} at offset ${offset}: ignored`);
+  }
+  const buf = await readFile(path).catch((err: unknown) => {
+    throw fsError('cannot read segment', path, err);
+  });
+  const scan = scanSegment(buf);
+  if (scan.header === 'empty') {
+    logger.warn(
+      `segment ${path} has no complete header (a crash right after creating it): deleted`,
+    );
+    await removeFile(path);
+    await removeFile(acksPath);
+    return undefined;
+  }
+  if (scan.header === 'foreign') {
+    logger.error(`${path} is not a Surety segment (bad header): moved aside as ${path}.corrupt`);
+    await rename(path, `${path}.corrupt`);
+    return undefined;
+  }
+  for (const bad of scan.corruptions) {
+    logger.error(
+      `corrupt record in ${path} at offset ${bad.position} (${bad.reason}): skipped ${bad.length} bytes`,
+    );
+  }
+  if (scan.validEnd < buf.length) {
+    logger.warn(
+      `torn record at the tail of ${path} at offset ${scan.validEnd} ` +
+        `(${buf.length - scan.validEnd} bytes, a crash mid-write): truncated`,
+    );
+    await truncate(path, scan.validEnd).catch((err: unknown) => {
+      throw fsError('cannot truncate segment', path, err);
+    });
+  }
+
+  const segment = newSegmentState(id);
+  segment.sealed = true;
+  segment.created = true;
+  segment.size = segment.flushedBytes = scan.validEnd;
+  segment.ackBytes = ackBytes.length;
+  for (const frame of scan.frames) {
+    if (acks.positions.has(frame.position)) continue;
+    let decoded;
+    try {
+      decoded = decodeRecord(buf, frame.position, true);
+    } catch (err) {
+      logger.error(`corrupt record fields in ${path} at offset ${frame.position}: ${String(err)}`);
+      continue;
+    }
+    if (!isDefinedQueue(decoded.queueKey)) {
+      segment.pendingAcks.push(frame.position); // its queue was deleted before the crash
+      continue;
+    }
+    index.entry(decoded.queueKey).add(id, frame.position);
+    segment.live++;
+    let list = messages.get(decoded.queueKey);
+    if (list === undefined) messages.set(decoded.queueKey, (list = []));
+    list.push({
+      ref: { segment: id, position: frame.position, length: frame.length },
+      message: decoded.message,
+    });
+  }
+  return segment;
+}
+
+async function readIfExists(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return Buffer.alloc(0);
+    throw fsError('cannot read', path, err);
+  }
+}
+
+async function removeFile(path: string): Promise<void> {
+  try {
+    await unlink(path);
+  } catch (err) {
+    if (errnoCode(err) !== 'ENOENT') throw fsError('cannot delete', path, err);
+  }
+}

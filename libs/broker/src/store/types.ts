@@ -1,0 +1,109 @@
+/**
+ * The durable store's contract with the rest of the broker (see broker-contracts.md).
+ * Definitions carry `arguments` as AMQP-encoded field-table bytes so the store does
+ * not depend on the protocol codec.
+ */
+
+/** Where a persisted message lives: segment number, byte offset of its record, record length. */
+export interface MessageRef {
+  readonly segment: number;
+  readonly position: number;
+  readonly length: number;
+}
+
+export interface PersistedMessage {
+  exchange: string;
+  routingKey: string;
+  /** Raw content-header payload, forwarded untouched on delivery. */
+  header: Buffer;
+  body: Buffer;
+}
+
+export interface ExchangeDefinition {
+  vhost: string;
+  name: string;
+  type: string;
+  durable: true;
+  autoDelete: boolean;
+  internal: boolean;
+  arguments: Buffer;
+}
+
+export interface QueueDefinition {
+  vhost: string;
+  name: string;
+  durable: true;
+  autoDelete: boolean;
+  exclusive: false;
+  arguments: Buffer;
+}
+
+export interface BindingDefinition {
+  vhost: string;
+  source: string;
+  destination: string;
+  destinationKind: 'queue' | 'exchange';
+  routingKey: string;
+  arguments: Buffer;
+}
+
+export interface RecoveredMessage {
+  ref: MessageRef;
+  message: PersistedMessage;
+}
+
+export interface RecoveredState {
+  exchanges: ExchangeDefinition[];
+  queues: QueueDefinition[];
+  bindings: BindingDefinition[];
+  /** Per queue ("<vhost>/<queue>"), messages in queue (append) order. */
+  messages: Map<string, RecoveredMessage[]>;
+}
+
+export interface StoreStats {
+  segments: number;
+  bytesOnDisk: number;
+  liveMessages: number;
+  syncs: number;
+}
+
+export interface DurableStore {
+  open(): Promise<RecoveredState>;
+  putExchange(d: ExchangeDefinition): Promise<void>;
+  removeExchange(vhost: string, name: string): Promise<void>;
+  putQueue(d: QueueDefinition): Promise<void>;
+  /** Drops the queue's messages and bindings too. */
+  removeQueue(vhost: string, name: string): Promise<void>;
+  putBinding(b: BindingDefinition): Promise<void>;
+  removeBinding(b: BindingDefinition): Promise<void>;
+  /** Buffered write; durable once a later sync() resolves. queueKey = "<vhost>/<queue>". */
+  append(queueKey: string, message: PersistedMessage): MessageRef;
+  /** Group commit: resolves when everything appended before this call is written and fdatasync'd. */
+  sync(): Promise<void>;
+  /** The message left the queue (ack, drop, expiry, dead-lettered elsewhere). Batched; reclaims fully removed segments. */
+  remove(queueKey: string, ref: MessageRef): void;
+  purgeQueue(queueKey: string): void;
+  /** Body of a paged-out message (the queue may drop bodies from memory over its budget). */
+  read(ref: MessageRef): Promise<PersistedMessage>;
+  close(): Promise<void>;
+  stats(): StoreStats;
+}
+
+/** Where the store reports recoverable problems (corrupt records, torn tails). */
+export interface StoreLogger {
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export interface FileStoreOptions {
+  dataDir: string;
+  /** Segment files roll over once the next record would pass this size. Default 16 MiB. */
+  segmentSize?: number;
+  /** Defaults to console. */
+  logger?: StoreLogger;
+}
+
+/** The queue key used throughout the store and the broker. */
+export function queueKeyOf(vhost: string, name: string): string {
+  return `${vhost}/${name}`;
+}
