@@ -1,0 +1,205 @@
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import Redis, { type RedisOptions } from 'ioredis';
+import { IdempotencyStoreUnavailableError } from '../idempotency.errors';
+import type {
+  IdempotencyOutcome,
+  IdempotencyStore,
+  IdempotentEffect,
+} from '../interfaces/idempotency-store.interface';
+import { ACQUIRE, COMPLETE, DONE, RELEASE, RENEW } from './redis-idempotency.scripts';
+
+/** @publicApi */
+export interface RedisIdempotencyOptions {
+  /** Key prefix; keys are `<prefix>:<scope>:<key>`. Default `surety:idem`. */
+  readonly prefix?: string;
+  /** How long a worker owns a key while its effect runs (renewed while it runs). Default 30 s. */
+  readonly leaseMs?: number;
+  /** How long the done-marker is kept: the dedup window. Default 7 days. */
+  readonly retentionMs?: number;
+  /** A Redis call slower than this counts as Redis being unavailable. Default 2 s. */
+  readonly commandTimeoutMs?: number;
+}
+
+interface ScriptCommands {
+  suretyIdemAcquire(key: string, token: string, leaseMs: number): Promise<[number, number]>;
+  suretyIdemComplete(key: string, token: string, retentionMs: number): Promise<number>;
+  suretyIdemRelease(key: string, token: string): Promise<number>;
+  suretyIdemRenew(key: string, token: string, leaseMs: number): Promise<number>;
+}
+
+const ACQUIRED = 1;
+const ALREADY_DONE = 2;
+
+/**
+ * Redis idempotency: a lease (`SET NX PX`-style, in Lua so that the "already done"
+ * answer comes back in the same round trip), the effect, then a done-marker with a
+ * retention TTL. At-least-once with a dedup window — see docs/outbox/idempotency.md
+ * for what Redis cannot make atomic.
+ *
+ * Calls from concurrent deliveries are batched by ioredis auto-pipelining (enabled on
+ * clients made by {@link RedisIdempotencyStore.connect}; enable it on your own client).
+ *
+ * @publicApi
+ */
+export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
+  readonly kind = 'redis' as const;
+  private readonly logger = new Logger(RedisIdempotencyStore.name);
+  private readonly prefix: string;
+  private readonly leaseMs: number;
+  private readonly retentionMs: number;
+  private readonly commandTimeoutMs: number;
+  private readonly scripts: ScriptCommands;
+
+  constructor(
+    private readonly redis: Redis,
+    options: RedisIdempotencyOptions = {},
+    private readonly ownsClient = false,
+  ) {
+    this.prefix = options.prefix ?? 'surety:idem';
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
+    defineScripts(redis);
+    this.scripts = redis as unknown as ScriptCommands;
+  }
+
+  /**
+   * A store on its own client: auto-pipelined, and failing fast (no offline queue)
+   * while Redis is down, so that a consumer backs off instead of piling up calls.
+   */
+  static async connect(
+    url: string,
+    options: RedisIdempotencyOptions = {},
+    redisOptions: RedisOptions = {},
+  ): Promise<RedisIdempotencyStore> {
+    const redis = new Redis(url, {
+      enableAutoPipelining: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      lazyConnect: true,
+      ...redisOptions,
+    });
+    redis.on('error', () => undefined); // surfaced per call as IdempotencyStoreUnavailableError
+    try {
+      await redis.connect();
+    } catch (error) {
+      redis.disconnect();
+      throw new IdempotencyStoreUnavailableError('redis', error);
+    }
+    return new RedisIdempotencyStore(redis, options, true);
+  }
+
+  async execute<T>(
+    scope: string,
+    key: string,
+    effect: IdempotentEffect<T, undefined>,
+  ): Promise<IdempotencyOutcome<T>> {
+    const redisKey = this.keyOf(scope, key);
+    const token = `lease:${randomUUID()}`;
+    const [state, pttl] = await this.call(() =>
+      this.scripts.suretyIdemAcquire(redisKey, token, this.leaseMs),
+    );
+    if (state === ALREADY_DONE) return { status: 'duplicate' };
+    if (state !== ACQUIRED) return { status: 'in-progress', retryAfterMs: Math.max(pttl, 1) };
+
+    const renewal = this.keepLeaseAlive(redisKey, token);
+    let result: T;
+    try {
+      result = await effect(undefined);
+    } catch (error) {
+      clearInterval(renewal);
+      await this.release(redisKey, token);
+      throw error;
+    }
+    clearInterval(renewal);
+    const marked = await this.markDone(redisKey, token);
+    if (marked === 0) {
+      this.logger.warn(
+        `${redisKey}: lease lost before the done-marker was written and another worker ` +
+          `holds the key now; the effect may run twice (raise leaseMs above the handler's duration)`,
+      );
+    }
+    return { status: 'executed', result };
+  }
+
+  async isDone(scope: string, key: string): Promise<boolean> {
+    return (await this.call(() => this.redis.get(this.keyOf(scope, key)))) === DONE;
+  }
+
+  async close(): Promise<void> {
+    if (this.ownsClient) this.redis.disconnect();
+  }
+
+  private keyOf(scope: string, key: string): string {
+    return `${this.prefix}:${scope}:${key}`;
+  }
+
+  /** Renews our lease while a long effect runs, so a slow handler is not run twice. */
+  private keepLeaseAlive(redisKey: string, token: string): NodeJS.Timeout {
+    const timer = setInterval(() => {
+      this.scripts.suretyIdemRenew(redisKey, token, this.leaseMs).then(
+        (renewed) => {
+          if (renewed === 0) this.logger.warn(`${redisKey}: lease lost while the effect runs`);
+        },
+        (error: Error) => this.logger.warn(`${redisKey}: lease renewal failed: ${error.message}`),
+      );
+    }, this.leaseMs / 3);
+    timer.unref();
+    return timer;
+  }
+
+  /**
+   * The effect has taken place: a missing done-marker now means it runs again once the
+   * lease expires, so a short Redis hiccup is worth a few quick retries before giving up.
+   */
+  private async markDone(redisKey: string, token: string): Promise<number> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.call(() =>
+          this.scripts.suretyIdemComplete(redisKey, token, this.retentionMs),
+        );
+      } catch (error) {
+        if (attempt >= 4) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+      }
+    }
+  }
+
+  /** Best effort: if Redis is gone too, the lease simply expires and the retry waits for it. */
+  private async release(redisKey: string, token: string): Promise<void> {
+    try {
+      await this.call(() => this.scripts.suretyIdemRelease(redisKey, token));
+    } catch (error) {
+      this.logger.warn(
+        `${redisKey}: could not release the lease after a failed effect (${(error as Error).message}); ` +
+          `the retry waits until it expires`,
+      );
+    }
+  }
+
+  private async call<T>(command: () => Promise<T>): Promise<T> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`no answer within ${this.commandTimeoutMs} ms`)),
+        this.commandTimeoutMs,
+      );
+    });
+    try {
+      return await Promise.race([command(), timeout]);
+    } catch (error) {
+      throw new IdempotencyStoreUnavailableError('redis', error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}
+
+function defineScripts(redis: Redis): void {
+  if ('suretyIdemAcquire' in redis) return;
+  redis.defineCommand('suretyIdemAcquire', { numberOfKeys: 1, lua: ACQUIRE });
+  redis.defineCommand('suretyIdemComplete', { numberOfKeys: 1, lua: COMPLETE });
+  redis.defineCommand('suretyIdemRelease', { numberOfKeys: 1, lua: RELEASE });
+  redis.defineCommand('suretyIdemRenew', { numberOfKeys: 1, lua: RENEW });
+}
