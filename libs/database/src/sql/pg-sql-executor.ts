@@ -1,0 +1,88 @@
+import type { ClientBase, CustomTypesConfig, Pool, PoolClient } from 'pg';
+import { types as pgTypes } from 'pg';
+import type { SqlExecutor, SqlQueryable, SqlResult } from './sql-executor';
+
+const INT8_OID = 20;
+
+/** int8 as bigint (pg's default is a string), every other type as pg parses it. */
+const typeParsers: CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID
+      ? (value: string) => BigInt(value)
+      : pgTypes.getTypeParser(oid, format ?? 'text')) as CustomTypesConfig['getTypeParser'],
+};
+
+/** Statements on one pg client (a session's connection or an open transaction). */
+class PgClientQueryable implements SqlQueryable {
+  constructor(protected readonly client: ClientBase | Pool) {}
+
+  async query<Row>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<Row>> {
+    const result = await this.client.query({ text: sql, values: [...params], types: typeParsers });
+    return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+  }
+
+  async exec(script: string): Promise<void> {
+    // Without values pg uses the simple query protocol, which accepts several statements.
+    await this.client.query(script);
+  }
+}
+
+async function inTransaction<T>(
+  client: ClientBase,
+  work: (tx: SqlQueryable) => Promise<T>,
+): Promise<T> {
+  await client.query('BEGIN');
+  try {
+    const result = await work(new PgClientQueryable(client));
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
+
+/** A connection held for a session: its transactions run on that same connection. */
+class PgSessionExecutor extends PgClientQueryable implements SqlExecutor {
+  constructor(private readonly connection: PoolClient) {
+    super(connection);
+  }
+
+  transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+    return inTransaction(this.connection, work);
+  }
+
+  session<T>(work: (session: SqlExecutor) => Promise<T>): Promise<T> {
+    return work(this);
+  }
+}
+
+/** SqlExecutor over a pg.Pool: each call borrows a connection for as long as it needs one. */
+export class PgSqlExecutor extends PgClientQueryable implements SqlExecutor {
+  constructor(private readonly pool: Pool) {
+    super(pool);
+  }
+
+  async transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T> {
+    const connection = await this.pool.connect();
+    try {
+      return await inTransaction(connection, work);
+    } finally {
+      connection.release();
+    }
+  }
+
+  async session<T>(work: (session: SqlExecutor) => Promise<T>): Promise<T> {
+    const connection = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      return await work(new PgSessionExecutor(connection));
+    } catch (error) {
+      // Session state (locks, settings) may be left behind: do not return it to the pool.
+      broken = error instanceof Error ? error : new Error(String(error));
+      throw error;
+    } finally {
+      connection.release(broken);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+/** Rows and affected-row count of one statement. */
+export interface SqlResult<Row> {
+  readonly rows: Row[];
+  /** Rows returned (SELECT, RETURNING) or affected (INSERT/UPDATE/DELETE). */
+  readonly rowCount: number;
+}
+
+/** A statement runner bound to a connection or an open transaction. */
+export interface SqlQueryable {
+  /**
+   * One statement with `$1…$n` parameters. Values come back as the drivers
+   * parse them (timestamptz -> Date, json/jsonb -> value), except that int8
+   * (bigint, bigserial, count(*)) is always a `bigint` on both databases.
+   */
+  query<Row = Record<string, unknown>>(
+    sql: string,
+    params?: readonly unknown[],
+  ): Promise<SqlResult<Row>>;
+  /** A script of several statements, without parameters (migrations, DDL). */
+  exec(script: string): Promise<void>;
+}
+
+/**
+ * Raw SQL beside Prisma, for hot paths (relay claims, batched inserts) and for
+ * the migration runner. PostgreSQL: a pg.Pool; PGlite: its single connection.
+ */
+export interface SqlExecutor extends SqlQueryable {
+  /** Runs `work` in BEGIN … COMMIT on one connection; any throw rolls back and rethrows. */
+  transaction<T>(work: (tx: SqlQueryable) => Promise<T>): Promise<T>;
+  /**
+   * Holds one connection for the duration of `work` (session state such as
+   * advisory locks lives on it). On PGlite sessions run one at a time in this
+   * process, which is what a dedicated connection guarantees on PostgreSQL.
+   * Do not open a session from inside another session.
+   */
+  session<T>(work: (session: SqlExecutor) => Promise<T>): Promise<T>;
+}
