@@ -1,0 +1,65 @@
+import {
+  AmqpError,
+  ReplyCode,
+  fieldValuesEquivalent,
+  type FieldTable,
+  type FieldValue,
+} from '../protocol';
+
+/** Queue arguments RabbitMQ compares when a queue is declared again. */
+export const QUEUE_EQUIVALENCE_KEYS = [
+  'x-expires',
+  'x-message-ttl',
+  'x-dead-letter-exchange',
+  'x-dead-letter-routing-key',
+  'x-max-length',
+  'x-max-length-bytes',
+  'x-max-priority',
+  'x-overflow',
+  'x-queue-mode',
+  'x-queue-type',
+  'x-delivery-limit',
+  'x-single-active-consumer',
+] as const;
+
+/** Exchange arguments RabbitMQ compares on redeclare. */
+export const EXCHANGE_EQUIVALENCE_KEYS = ['alternate-exchange'] as const;
+
+/** Throws 406 "inequivalent arg" when a redeclare differs from what exists. */
+export function assertFlagEquivalent(
+  what: string,
+  flag: string,
+  received: boolean | string,
+  current: boolean | string,
+): void {
+  if (received !== current) {
+    throw new AmqpError(
+      ReplyCode.PreconditionFailed,
+      `inequivalent arg '${flag}' for ${what}: received '${String(received)}' but current is '${String(current)}'`,
+    );
+  }
+}
+
+export function assertArgsEquivalent(
+  what: string,
+  keys: readonly string[],
+  received: FieldTable,
+  current: FieldTable,
+): void {
+  for (const key of keys) {
+    const a = received[key];
+    const b = current[key];
+    if (a === undefined && b === undefined) continue;
+    if (a !== undefined && b !== undefined && fieldValuesEquivalent(a, b)) continue;
+    throw new AmqpError(
+      ReplyCode.PreconditionFailed,
+      `inequivalent arg '${key}' for ${what}: received ${describe(a)} but current is ${describe(b)}`,
+    );
+  }
+}
+
+function describe(fv: FieldValue | undefined): string {
+  if (fv === undefined) return 'none';
+  const value = typeof fv.value === 'bigint' ? fv.value.toString() : JSON.stringify(fv.value);
+  return `the value '${value}' of type '${fv.type}'`;
+}

@@ -1,0 +1,417 @@
+import type { FieldTable } from '../protocol';
+import type { Binding } from './binding';
+import { ConsumerSet, type QueueConsumer } from './consumer';
+import type { DeathReason } from './dead-letter';
+import type { Message } from './message';
+import type { QueueSettings } from './queue-arguments';
+import { QueueEntry, type StoredRef } from './queue-entry';
+import { ReadyList } from './ready-list';
+
+/** What a queue asks of its vhost: dead-lettering, deletion, and the store. */
+export interface QueueHost {
+  deadLetter(queue: Queue, message: Message, reason: DeathReason): void;
+  /** auto-delete (last consumer gone) or x-expires (unused too long). */
+  deleteUnused(queue: Queue): void;
+  /** Appends a persistent message routed to a durable queue; returns its store position. */
+  persist(queue: Queue, message: Message): StoredRef;
+  /** The persisted copy is no longer needed (ack, drop, expiry, dead-letter, purge). */
+  forget(queue: Queue, ref: StoredRef): void;
+  /** Rewrites a returned quorum-queue message with its x-delivery-count header. */
+  withDeliveryCount(message: Message, count: number): Message;
+}
+
+export interface QueueOptions {
+  readonly vhost: string;
+  readonly name: string;
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  /** The owning connection of an exclusive queue. */
+  readonly exclusiveOwner: object | undefined;
+  readonly args: FieldTable;
+  readonly settings: QueueSettings;
+}
+
+/** Flags returned by enqueue (a bit set, to keep the publish path allocation-free). */
+export const ENQUEUED_PERSISTED = 1;
+export const ENQUEUE_REJECTED = 2;
+
+export interface QueueCounters {
+  published: number;
+  delivered: number;
+  acked: number;
+  redelivered: number;
+  deadLettered: number;
+  expired: number;
+  dropped: number;
+}
+
+/**
+ * A queue: ready messages in order, a count of unacknowledged ones (the channels
+ * hold those), its consumers, and the x-argument behaviours: TTL and expiry at the
+ * head, length limits with overflow, dead-lettering, delivery limit, x-expires,
+ * auto-delete.
+ */
+export class Queue {
+  readonly kind = 'queue' as const;
+  /** "<vhost>/<name>", the store's key for this queue. */
+  readonly key: string;
+  readonly vhost: string;
+  readonly name: string;
+  readonly durable: boolean;
+  readonly autoDelete: boolean;
+  readonly exclusiveOwner: object | undefined;
+  readonly args: FieldTable;
+  readonly settings: QueueSettings;
+  readonly consumers: ConsumerSet;
+  /** Bindings that lead here (to drop them when the queue goes). */
+  readonly incoming = new Set<Binding>();
+  readonly counters: QueueCounters = {
+    published: 0,
+    delivered: 0,
+    acked: 0,
+    redelivered: 0,
+    deadLettered: 0,
+    expired: 0,
+    dropped: 0,
+  };
+  unacked = 0;
+  hadConsumer = false;
+  deleted = false;
+  routeStamp = 0;
+
+  private readonly ready: ReadyList;
+  private nextSeq = 1;
+  private readonly hasTtl: boolean;
+  private expiryTimer: NodeJS.Timeout | undefined;
+  private expiryTimerAt = Infinity;
+  private unusedTimer: NodeJS.Timeout | undefined;
+  private deliveryScheduled = false;
+  private delivering = false;
+
+  constructor(
+    options: QueueOptions,
+    private readonly host: QueueHost,
+  ) {
+    this.vhost = options.vhost;
+    this.name = options.name;
+    this.key = `${options.vhost}/${options.name}`;
+    this.durable = options.durable;
+    this.autoDelete = options.autoDelete;
+    this.exclusiveOwner = options.exclusiveOwner;
+    this.args = options.args;
+    this.settings = options.settings;
+    this.consumers = new ConsumerSet(options.settings.singleActiveConsumer);
+    this.ready = new ReadyList(options.settings.maxPriority);
+    this.hasTtl = options.settings.messageTtl !== undefined;
+    this.touch();
+  }
+
+  get messageCount(): number {
+    return this.ready.length;
+  }
+
+  get messageBytes(): number {
+    return this.ready.bytes;
+  }
+
+  get consumerCount(): number {
+    return this.consumers.size;
+  }
+
+  get isQuorum(): boolean {
+    return this.settings.type === 'quorum';
+  }
+
+  /**
+   * Accepts a routed message: straight to a consumer with credit when nothing is
+   * waiting, else to the ready list (then length limits and head expiry apply).
+   */
+  enqueue(message: Message): number {
+    const settings = this.settings;
+    if (settings.overflow !== 'drop-head' && this.wouldOverflow(message)) {
+      if (settings.overflow === 'reject-publish-dlx') this.deadLetterOrDrop(message, 'maxlen');
+      return ENQUEUE_REJECTED;
+    }
+    this.counters.published++;
+    const expiresAt =
+      this.hasTtl || message.expiration !== undefined ? this.expiryOf(message) : Infinity;
+    let flags = 0;
+    let ref: StoredRef | undefined;
+    if (this.durable && message.deliveryMode === 2) {
+      ref = this.host.persist(this, message);
+      flags = ENQUEUED_PERSISTED;
+    }
+    const entry = new QueueEntry(message, this.nextSeq++, expiresAt, ref);
+    if (this.ready.length === 0 && this.consumers.size > 0) {
+      const consumer = this.consumers.pick();
+      // TTL 0 means "deliver now or expire": a consumer ready this instant still gets it
+      if (consumer !== undefined && (expiresAt === Infinity || expiresAt >= Date.now())) {
+        this.deliverTo(consumer, entry);
+        return flags;
+      }
+    }
+    this.ready.push(entry);
+    if (settings.maxLength !== undefined || settings.maxLengthBytes !== undefined)
+      this.dropOverflow();
+    if (expiresAt !== Infinity && this.ready.peek() === entry) this.expireHead(Date.now());
+    return flags;
+  }
+
+  /** basic.get: the next live message, or undefined. */
+  get(noAck: boolean): QueueEntry | undefined {
+    this.touch();
+    const entry = this.takeHead();
+    if (entry === undefined) return undefined;
+    this.counters.delivered++;
+    if (entry.redelivered) this.counters.redelivered++;
+    if (noAck) this.release(entry);
+    else this.unacked++;
+    return entry;
+  }
+
+  /** The consumer acknowledged the entry. */
+  ack(entry: QueueEntry): void {
+    this.unacked--;
+    this.counters.acked++;
+    this.release(entry);
+  }
+
+  /** reject/nack with requeue=false: dead-letter (reason rejected) or drop. */
+  reject(entry: QueueEntry): void {
+    this.unacked--;
+    if (this.deleted) return;
+    this.deadLetterOrDrop(entry.message, 'rejected');
+    this.release(entry);
+  }
+
+  /**
+   * Back to its original position, marked redelivered. A quorum queue counts the
+   * return and dead-letters the message once it exceeds the delivery limit.
+   */
+  requeue(entry: QueueEntry): void {
+    this.unacked--;
+    if (this.deleted) return;
+    entry.redelivered = true;
+    if (this.isQuorum) {
+      entry.returns++;
+      if (entry.returns > this.settings.deliveryLimit) {
+        this.deadLetterOrDrop(entry.message, 'delivery_limit');
+        this.release(entry);
+        return;
+      }
+      entry.message = this.host.withDeliveryCount(entry.message, entry.returns);
+    }
+    this.ready.requeue(entry);
+    if (entry.expiresAt !== Infinity) this.expireHead(Date.now());
+    this.scheduleDelivery();
+  }
+
+  addConsumer(consumer: QueueConsumer): void {
+    this.consumers.add(consumer);
+    this.hadConsumer = true;
+    this.clearUnusedTimer();
+    this.scheduleDelivery();
+  }
+
+  /** Removes a consumer; an auto-delete queue goes when its last consumer leaves. */
+  removeConsumer(consumer: QueueConsumer): void {
+    if (!this.consumers.remove(consumer)) return;
+    if (this.consumers.size > 0) {
+      // single active consumer: the next in line may now take over
+      this.scheduleDelivery();
+      return;
+    }
+    if (this.autoDelete && this.hadConsumer) this.host.deleteUnused(this);
+    else this.touch();
+  }
+
+  /** Messages became deliverable or a consumer gained credit: deliver once this turn ends. */
+  scheduleDelivery(): void {
+    if (this.deliveryScheduled || this.ready.length === 0 || this.consumers.size === 0) return;
+    this.deliveryScheduled = true;
+    process.nextTick(this.runScheduledDelivery);
+  }
+
+  /** Delivers ready messages to consumers while any has credit. */
+  deliverReady(): void {
+    if (this.delivering || this.deleted) return;
+    this.delivering = true;
+    try {
+      while (this.ready.length > 0) {
+        const consumer = this.consumers.pick();
+        if (consumer === undefined) break;
+        const entry = this.takeHead();
+        if (entry === undefined) break;
+        this.deliverTo(consumer, entry);
+      }
+    } finally {
+      this.delivering = false;
+    }
+  }
+
+  /** Drops all ready messages (unacknowledged ones stay); returns how many. */
+  purge(): number {
+    const entries = this.ready.clear();
+    for (const entry of entries) this.release(entry);
+    this.disarmExpiry();
+    return entries.length;
+  }
+
+  /** Marks the queue deleted and tells its consumers; returns the ready count. */
+  delete(): number {
+    if (this.deleted) return 0;
+    this.deleted = true;
+    const count = this.ready.length;
+    this.ready.clear();
+    this.disarmExpiry();
+    this.clearUnusedTimer();
+    for (const consumer of [...this.consumers.all()]) {
+      this.consumers.remove(consumer);
+      consumer.cancelByServer(this);
+    }
+    return count;
+  }
+
+  /** Restores a recovered persistent message (startup). */
+  restore(message: Message, ref: StoredRef): void {
+    const expiresAt =
+      this.hasTtl || message.expiration !== undefined ? this.expiryOf(message) : Infinity;
+    this.ready.push(new QueueEntry(message, this.nextSeq++, expiresAt, ref));
+  }
+
+  /** Restarts the x-expires clock (declare, get, last consumer gone). */
+  touch(): void {
+    if (this.settings.expires === undefined || this.deleted) return;
+    this.clearUnusedTimer();
+    if (this.consumers.size > 0) return;
+    this.unusedTimer = setTimeout(() => {
+      this.unusedTimer = undefined;
+      if (this.consumers.size === 0 && !this.deleted) this.host.deleteUnused(this);
+    }, this.settings.expires);
+    this.unusedTimer.unref();
+  }
+
+  /** Ready entries in delivery order (management, tests). */
+  readyEntries(): QueueEntry[] {
+    return [...this.ready];
+  }
+
+  private readonly runScheduledDelivery = (): void => {
+    this.deliveryScheduled = false;
+    this.deliverReady();
+  };
+
+  private deliverTo(consumer: QueueConsumer, entry: QueueEntry): void {
+    this.counters.delivered++;
+    if (entry.redelivered) this.counters.redelivered++;
+    if (consumer.noAck) {
+      consumer.deliver(this, entry);
+      this.release(entry);
+    } else {
+      this.unacked++;
+      consumer.deliver(this, entry);
+    }
+  }
+
+  /** Takes the head, expiring dead heads on the way. */
+  private takeHead(): QueueEntry | undefined {
+    let entry = this.ready.shift();
+    if (entry === undefined || entry.expiresAt === Infinity) return entry;
+    const now = Date.now();
+    while (entry !== undefined && entry.expiresAt <= now) {
+      this.expire(entry);
+      entry = this.ready.shift();
+    }
+    this.armExpiry();
+    return entry;
+  }
+
+  /** Removes expired messages from the head and re-arms the timer for the next one. */
+  private expireHead(now: number): void {
+    let head = this.ready.peek();
+    while (head !== undefined && head.expiresAt <= now) {
+      this.ready.shift();
+      this.expire(head);
+      head = this.ready.peek();
+    }
+    this.armExpiry();
+  }
+
+  private expire(entry: QueueEntry): void {
+    this.counters.expired++;
+    this.deadLetterOrDrop(entry.message, 'expired');
+    this.release(entry);
+  }
+
+  private armExpiry(): void {
+    const head = this.ready.peek();
+    if (head === undefined || head.expiresAt === Infinity) return;
+    if (this.expiryTimer !== undefined && this.expiryTimerAt <= head.expiresAt) return;
+    this.disarmExpiry();
+    this.expiryTimerAt = head.expiresAt;
+    this.expiryTimer = setTimeout(this.onExpiryTimer, Math.max(0, head.expiresAt - Date.now()));
+    this.expiryTimer.unref();
+  }
+
+  private readonly onExpiryTimer = (): void => {
+    this.expiryTimer = undefined;
+    this.expiryTimerAt = Infinity;
+    if (!this.deleted) this.expireHead(Date.now());
+  };
+
+  private disarmExpiry(): void {
+    if (this.expiryTimer !== undefined) clearTimeout(this.expiryTimer);
+    this.expiryTimer = undefined;
+    this.expiryTimerAt = Infinity;
+  }
+
+  private clearUnusedTimer(): void {
+    if (this.unusedTimer !== undefined) clearTimeout(this.unusedTimer);
+    this.unusedTimer = undefined;
+  }
+
+  private expiryOf(message: Message): number {
+    let ttl = this.settings.messageTtl;
+    if (message.expiration !== undefined) {
+      const perMessage = Number(message.expiration);
+      ttl = ttl === undefined ? perMessage : Math.min(ttl, perMessage);
+    }
+    return ttl === undefined ? Infinity : Date.now() + ttl;
+  }
+
+  private wouldOverflow(message: Message): boolean {
+    const { maxLength, maxLengthBytes } = this.settings;
+    return (
+      (maxLength !== undefined && this.ready.length + 1 > maxLength) ||
+      (maxLengthBytes !== undefined && this.ready.bytes + message.body.length > maxLengthBytes)
+    );
+  }
+
+  /** drop-head: remove (and dead-letter, reason maxlen) the oldest until within limits. */
+  private dropOverflow(): void {
+    const { maxLength, maxLengthBytes } = this.settings;
+    while (
+      (maxLength !== undefined && this.ready.length > maxLength) ||
+      (maxLengthBytes !== undefined && this.ready.bytes > maxLengthBytes)
+    ) {
+      const head = this.ready.shift();
+      if (head === undefined) break;
+      this.deadLetterOrDrop(head.message, 'maxlen');
+      this.release(head);
+    }
+  }
+
+  private deadLetterOrDrop(message: Message, reason: DeathReason): void {
+    if (this.settings.deadLetterExchange !== undefined) {
+      this.counters.deadLettered++;
+      this.host.deadLetter(this, message, reason);
+    } else {
+      this.counters.dropped++;
+    }
+  }
+
+  /** The entry left this queue for good: free its persisted copy. */
+  private release(entry: QueueEntry): void {
+    if (entry.ref !== undefined && !this.deleted) this.host.forget(this, entry.ref);
+  }
+}
