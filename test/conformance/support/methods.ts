@@ -21,6 +21,7 @@ export const Method = {
   channelClose: [20, 40],
   channelCloseOk: [20, 41],
   exchangeDeclare: [40, 10],
+  exchangeDeclareOk: [40, 11],
   queueDeclare: [50, 10],
   queueDeclareOk: [50, 11],
   queueBind: [50, 20],
