@@ -80,6 +80,9 @@ describe('content header and body frames', () => {
 
   it('rejects a header shorter than its fixed part or with an impossible body size', () => {
     expect(() => decodeContentHeader(hex('003c0000'))).toThrow(
+      expect.objectContaining({ code: ReplyCode.FrameError }),
+    );
+    expect(() => decodeBasicProperties(hex('003c 0000 0000000000000001 8000 05 61'))).toThrow(
       expect.objectContaining({ code: ReplyCode.SyntaxError }),
     );
     expect(() => decodeContentHeader(hex('003c 0000 ffffffffffffffff 0000'))).toThrow(

@@ -1,4 +1,4 @@
-import { syntaxError } from './amqp-error';
+import { frameError, syntaxError } from './amqp-error';
 import { FRAME_END, FRAME_OVERHEAD, FrameType } from './constants';
 import {
   readBasicProperties,
@@ -24,14 +24,18 @@ export interface ContentHeader {
   readonly raw: Buffer;
 }
 
-/** Reads the fixed part of a content header; the properties are decoded only on demand. */
+/**
+ * Reads the fixed part of a content header; the properties are decoded only on
+ * demand (as RabbitMQ does). A header too short for its fixed part is a 501
+ * frame error, as RabbitMQ answers it; bad properties are a 502 syntax error.
+ */
 export function decodeContentHeader(payload: Buffer): ContentHeader {
   if (payload.length < PROPERTY_FLAGS_OFFSET + 2) {
-    throw syntaxError(`content header of ${payload.length} bytes is shorter than its fixed part`);
+    throw frameError(`content header of ${payload.length} bytes is shorter than its fixed part`);
   }
   const hi = payload.readUInt32BE(4);
   // a body of 2^53 bytes or more cannot be a real message; say so instead of losing precision
-  if (hi >= 0x20_0000) throw syntaxError('content header declares an impossible body size');
+  if (hi >= 0x20_0000) throw frameError('content header declares an impossible body size');
   return {
     classId: payload.readUInt16BE(0),
     bodySize: hi * TWO_POW_32 + payload.readUInt32BE(8),

@@ -150,19 +150,35 @@ describe('method codec (generated from the spec)', () => {
       );
     });
 
-    it('fails every truncation with 502, never a RangeError', () => {
+    it('fails every truncation with 501 "cannot decode", never a RangeError', () => {
       fc.assert(
         fc.property(methodArgsArbitrary(name), (args) => {
           const payload = payloadOf(encodeMethodFrame(1, name, args as never));
           for (let cut = 0; cut < payload.length; cut++) {
             // a copy, so nothing can read past the cut into the original frame
             const error = decodeError(Buffer.from(payload.subarray(0, cut)));
-            expect(error.code).toBe(ReplyCode.SyntaxError);
+            expect(error.code).toBe(ReplyCode.FrameError);
+            if (cut >= 4)
+              expect([error.classId, error.methodId]).toEqual([info.classId, info.methodId]);
           }
+          const longer = Buffer.concat([payload, Buffer.from([0])]);
+          expect(decodeError(longer).message).toMatch(/1 unexpected bytes/);
         }),
         { numRuns: 10 },
       );
     });
+  });
+
+  it('answers undecodable arguments as RabbitMQ does: 501 "cannot decode" with the method ids', () => {
+    const truncated = decodeError(hex('0032000a 00'));
+    expect(truncated).toMatchObject({ code: ReplyCode.FrameError, classId: 50, methodId: 10 });
+    expect(truncated.message).toMatch(/^cannot decode queue.declare: /);
+    expect(truncated.replyText).toMatch(/^FRAME_ERROR - cannot decode queue.declare/);
+    // a field table with an unknown type tag inside the arguments
+    const badTable = decodeError(hex('0032000a 0000 0171 00 00000004 01615a00'));
+    expect(badTable).toMatchObject({ code: ReplyCode.FrameError, classId: 50, methodId: 10 });
+    expect(badTable.message).toMatch(/unknown type tag 0x5a/);
+    expect(decodeError(hex('0032')).code).toBe(ReplyCode.FrameError);
   });
 
   it('answers unknown classes and methods with 540 naming them', () => {

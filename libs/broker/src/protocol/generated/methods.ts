@@ -1026,6 +1026,7 @@ function decodeConnectionStart($b: Buffer): ConnectionStartArgs {
   if ($n > $end - $p) truncated('connection.start');
   const _locales = Buffer.from($b.subarray($p, $p + $n));
   $p += $n;
+  if ($p !== $end) throw syntaxError('connection.start: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { versionMajor: _versionMajor, versionMinor: _versionMinor, serverProperties: _serverProperties, mechanisms: _mechanisms, locales: _locales };
 }
 
@@ -1057,6 +1058,7 @@ function decodeConnectionStartOk($b: Buffer): ConnectionStartOkArgs {
   if ($p + $n > $end) truncated('connection.start-ok');
   const _locale = $n === 0 ? '' : $b.toString('utf8', $p, $p + $n);
   $p += $n;
+  if ($p !== $end) throw syntaxError('connection.start-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { clientProperties: _clientProperties, mechanism: _mechanism, response: _response, locale: _locale };
 }
 
@@ -1070,6 +1072,7 @@ function decodeConnectionSecure($b: Buffer): ConnectionSecureArgs {
   if ($n > $end - $p) truncated('connection.secure');
   const _challenge = Buffer.from($b.subarray($p, $p + $n));
   $p += $n;
+  if ($p !== $end) throw syntaxError('connection.secure: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { challenge: _challenge };
 }
 
@@ -1083,6 +1086,7 @@ function decodeConnectionSecureOk($b: Buffer): ConnectionSecureOkArgs {
   if ($n > $end - $p) truncated('connection.secure-ok');
   const _response = Buffer.from($b.subarray($p, $p + $n));
   $p += $n;
+  if ($p !== $end) throw syntaxError('connection.secure-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { response: _response };
 }
 
@@ -1097,6 +1101,7 @@ function decodeConnectionTune($b: Buffer): ConnectionTuneArgs {
   $p += 4;
   const _heartbeat = $b.readUInt16BE($p);
   $p += 2;
+  if ($p !== $end) throw syntaxError('connection.tune: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { channelMax: _channelMax, frameMax: _frameMax, heartbeat: _heartbeat };
 }
 
@@ -1111,6 +1116,7 @@ function decodeConnectionTuneOk($b: Buffer): ConnectionTuneOkArgs {
   $p += 4;
   const _heartbeat = $b.readUInt16BE($p);
   $p += 2;
+  if ($p !== $end) throw syntaxError('connection.tune-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { channelMax: _channelMax, frameMax: _frameMax, heartbeat: _heartbeat };
 }
 
@@ -1134,6 +1140,7 @@ function decodeConnectionOpen($b: Buffer): ConnectionOpenArgs {
   $n = $b[$p];
   $p += 1;
   const _insist = ($n & 1) !== 0;
+  if ($p !== $end) throw syntaxError('connection.open: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { virtualHost: _virtualHost, capabilities: _capabilities, insist: _insist };
 }
 
@@ -1147,6 +1154,7 @@ function decodeConnectionOpenOk($b: Buffer): ConnectionOpenOkArgs {
   if ($p + $n > $end) truncated('connection.open-ok');
   const _knownHosts = $n === 0 ? '' : $b.toString('utf8', $p, $p + $n);
   $p += $n;
+  if ($p !== $end) throw syntaxError('connection.open-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { knownHosts: _knownHosts };
 }
 
@@ -1167,6 +1175,7 @@ function decodeConnectionClose($b: Buffer): ConnectionCloseArgs {
   $p += 2;
   const _methodId = $b.readUInt16BE($p);
   $p += 2;
+  if ($p !== $end) throw syntaxError('connection.close: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { replyCode: _replyCode, replyText: _replyText, classId: _classId, methodId: _methodId };
 }
 
@@ -1180,6 +1189,7 @@ function decodeConnectionBlocked($b: Buffer): ConnectionBlockedArgs {
   if ($p + $n > $end) truncated('connection.blocked');
   const _reason = $n === 0 ? '' : $b.toString('utf8', $p, $p + $n);
   $p += $n;
+  if ($p !== $end) throw syntaxError('connection.blocked: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { reason: _reason };
 }
 
@@ -1199,6 +1209,7 @@ function decodeConnectionUpdateSecret($b: Buffer): ConnectionUpdateSecretArgs {
   if ($p + $n > $end) truncated('connection.update-secret');
   const _reason = $n === 0 ? '' : $b.toString('utf8', $p, $p + $n);
   $p += $n;
+  if ($p !== $end) throw syntaxError('connection.update-secret: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { newSecret: _newSecret, reason: _reason };
 }
 
@@ -1212,6 +1223,7 @@ function decodeChannelOpen($b: Buffer): ChannelOpenArgs {
   if ($p + $n > $end) truncated('channel.open');
   const _outOfBand = $n === 0 ? '' : $b.toString('utf8', $p, $p + $n);
   $p += $n;
+  if ($p !== $end) throw syntaxError('channel.open: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { outOfBand: _outOfBand };
 }
 
@@ -1225,6 +1237,7 @@ function decodeChannelOpenOk($b: Buffer): ChannelOpenOkArgs {
   if ($n > $end - $p) truncated('channel.open-ok');
   const _channelId = Buffer.from($b.subarray($p, $p + $n));
   $p += $n;
+  if ($p !== $end) throw syntaxError('channel.open-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { channelId: _channelId };
 }
 
@@ -1236,6 +1249,7 @@ function decodeChannelFlow($b: Buffer): ChannelFlowArgs {
   $n = $b[$p];
   $p += 1;
   const _active = ($n & 1) !== 0;
+  if ($p !== $end) throw syntaxError('channel.flow: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { active: _active };
 }
 
@@ -1247,6 +1261,7 @@ function decodeChannelFlowOk($b: Buffer): ChannelFlowOkArgs {
   $n = $b[$p];
   $p += 1;
   const _active = ($n & 1) !== 0;
+  if ($p !== $end) throw syntaxError('channel.flow-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { active: _active };
 }
 
@@ -1267,6 +1282,7 @@ function decodeChannelClose($b: Buffer): ChannelCloseArgs {
   $p += 2;
   const _methodId = $b.readUInt16BE($p);
   $p += 2;
+  if ($p !== $end) throw syntaxError('channel.close: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { replyCode: _replyCode, replyText: _replyText, classId: _classId, methodId: _methodId };
 }
 
@@ -1288,6 +1304,7 @@ function decodeAccessRequest($b: Buffer): AccessRequestArgs {
   const _active = ($n & 4) !== 0;
   const _write = ($n & 8) !== 0;
   const _read = ($n & 16) !== 0;
+  if ($p !== $end) throw syntaxError('access.request: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { realm: _realm, exclusive: _exclusive, passive: _passive, active: _active, write: _write, read: _read };
 }
 
@@ -1298,6 +1315,7 @@ function decodeAccessRequestOk($b: Buffer): AccessRequestOkArgs {
   if ($p + 2 > $end) truncated('access.request-ok');
   const _ticket = $b.readUInt16BE($p);
   $p += 2;
+  if ($p !== $end) throw syntaxError('access.request-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket };
 }
 
@@ -1332,6 +1350,7 @@ function decodeExchangeDeclare($b: Buffer): ExchangeDeclareArgs {
   if ($n > $end - $p) truncated('exchange.declare');
   const _arguments = readTableBody($b, $p, $p + $n, 0);
   $p += $n;
+  if ($p !== $end) throw syntaxError('exchange.declare: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket, exchange: _exchange, type: _type, passive: _passive, durable: _durable, autoDelete: _autoDelete, internal: _internal, nowait: _nowait, arguments: _arguments };
 }
 
@@ -1352,6 +1371,7 @@ function decodeExchangeDelete($b: Buffer): ExchangeDeleteArgs {
   $p += 1;
   const _ifUnused = ($n & 1) !== 0;
   const _nowait = ($n & 2) !== 0;
+  if ($p !== $end) throw syntaxError('exchange.delete: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket, exchange: _exchange, ifUnused: _ifUnused, nowait: _nowait };
 }
 
@@ -1388,6 +1408,7 @@ function decodeExchangeBind($b: Buffer): ExchangeBindArgs {
   if ($n > $end - $p) truncated('exchange.bind');
   const _arguments = readTableBody($b, $p, $p + $n, 0);
   $p += $n;
+  if ($p !== $end) throw syntaxError('exchange.bind: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket, destination: _destination, source: _source, routingKey: _routingKey, nowait: _nowait, arguments: _arguments };
 }
 
@@ -1424,6 +1445,7 @@ function decodeExchangeUnbind($b: Buffer): ExchangeUnbindArgs {
   if ($n > $end - $p) truncated('exchange.unbind');
   const _arguments = readTableBody($b, $p, $p + $n, 0);
   $p += $n;
+  if ($p !== $end) throw syntaxError('exchange.unbind: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket, destination: _destination, source: _source, routingKey: _routingKey, nowait: _nowait, arguments: _arguments };
 }
 
@@ -1452,6 +1474,7 @@ function decodeQueueDeclare($b: Buffer): QueueDeclareArgs {
   if ($n > $end - $p) truncated('queue.declare');
   const _arguments = readTableBody($b, $p, $p + $n, 0);
   $p += $n;
+  if ($p !== $end) throw syntaxError('queue.declare: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket, queue: _queue, passive: _passive, durable: _durable, exclusive: _exclusive, autoDelete: _autoDelete, nowait: _nowait, arguments: _arguments };
 }
 
@@ -1470,6 +1493,7 @@ function decodeQueueDeclareOk($b: Buffer): QueueDeclareOkArgs {
   $p += 4;
   const _consumerCount = $b.readUInt32BE($p);
   $p += 4;
+  if ($p !== $end) throw syntaxError('queue.declare-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { queue: _queue, messageCount: _messageCount, consumerCount: _consumerCount };
 }
 
@@ -1506,6 +1530,7 @@ function decodeQueueBind($b: Buffer): QueueBindArgs {
   if ($n > $end - $p) truncated('queue.bind');
   const _arguments = readTableBody($b, $p, $p + $n, 0);
   $p += $n;
+  if ($p !== $end) throw syntaxError('queue.bind: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket, queue: _queue, exchange: _exchange, routingKey: _routingKey, nowait: _nowait, arguments: _arguments };
 }
 
@@ -1525,6 +1550,7 @@ function decodeQueuePurge($b: Buffer): QueuePurgeArgs {
   $n = $b[$p];
   $p += 1;
   const _nowait = ($n & 1) !== 0;
+  if ($p !== $end) throw syntaxError('queue.purge: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket, queue: _queue, nowait: _nowait };
 }
 
@@ -1535,6 +1561,7 @@ function decodeQueuePurgeOk($b: Buffer): QueuePurgeOkArgs {
   if ($p + 4 > $end) truncated('queue.purge-ok');
   const _messageCount = $b.readUInt32BE($p);
   $p += 4;
+  if ($p !== $end) throw syntaxError('queue.purge-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { messageCount: _messageCount };
 }
 
@@ -1556,6 +1583,7 @@ function decodeQueueDelete($b: Buffer): QueueDeleteArgs {
   const _ifUnused = ($n & 1) !== 0;
   const _ifEmpty = ($n & 2) !== 0;
   const _nowait = ($n & 4) !== 0;
+  if ($p !== $end) throw syntaxError('queue.delete: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket, queue: _queue, ifUnused: _ifUnused, ifEmpty: _ifEmpty, nowait: _nowait };
 }
 
@@ -1566,6 +1594,7 @@ function decodeQueueDeleteOk($b: Buffer): QueueDeleteOkArgs {
   if ($p + 4 > $end) truncated('queue.delete-ok');
   const _messageCount = $b.readUInt32BE($p);
   $p += 4;
+  if ($p !== $end) throw syntaxError('queue.delete-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { messageCount: _messageCount };
 }
 
@@ -1599,6 +1628,7 @@ function decodeQueueUnbind($b: Buffer): QueueUnbindArgs {
   if ($n > $end - $p) truncated('queue.unbind');
   const _arguments = readTableBody($b, $p, $p + $n, 0);
   $p += $n;
+  if ($p !== $end) throw syntaxError('queue.unbind: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket, queue: _queue, exchange: _exchange, routingKey: _routingKey, arguments: _arguments };
 }
 
@@ -1614,6 +1644,7 @@ function decodeBasicQos($b: Buffer): BasicQosArgs {
   $n = $b[$p];
   $p += 1;
   const _global = ($n & 1) !== 0;
+  if ($p !== $end) throw syntaxError('basic.qos: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { prefetchSize: _prefetchSize, prefetchCount: _prefetchCount, global: _global };
 }
 
@@ -1647,6 +1678,7 @@ function decodeBasicConsume($b: Buffer): BasicConsumeArgs {
   if ($n > $end - $p) truncated('basic.consume');
   const _arguments = readTableBody($b, $p, $p + $n, 0);
   $p += $n;
+  if ($p !== $end) throw syntaxError('basic.consume: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket, queue: _queue, consumerTag: _consumerTag, noLocal: _noLocal, noAck: _noAck, exclusive: _exclusive, nowait: _nowait, arguments: _arguments };
 }
 
@@ -1660,6 +1692,7 @@ function decodeBasicConsumeOk($b: Buffer): BasicConsumeOkArgs {
   if ($p + $n > $end) truncated('basic.consume-ok');
   const _consumerTag = $n === 0 ? '' : $b.toString('utf8', $p, $p + $n);
   $p += $n;
+  if ($p !== $end) throw syntaxError('basic.consume-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { consumerTag: _consumerTag };
 }
 
@@ -1677,6 +1710,7 @@ function decodeBasicCancel($b: Buffer): BasicCancelArgs {
   $n = $b[$p];
   $p += 1;
   const _nowait = ($n & 1) !== 0;
+  if ($p !== $end) throw syntaxError('basic.cancel: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { consumerTag: _consumerTag, nowait: _nowait };
 }
 
@@ -1690,6 +1724,7 @@ function decodeBasicCancelOk($b: Buffer): BasicCancelOkArgs {
   if ($p + $n > $end) truncated('basic.cancel-ok');
   const _consumerTag = $n === 0 ? '' : $b.toString('utf8', $p, $p + $n);
   $p += $n;
+  if ($p !== $end) throw syntaxError('basic.cancel-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { consumerTag: _consumerTag };
 }
 
@@ -1716,6 +1751,7 @@ function decodeBasicPublish($b: Buffer): BasicPublishArgs {
   $p += 1;
   const _mandatory = ($n & 1) !== 0;
   const _immediate = ($n & 2) !== 0;
+  if ($p !== $end) throw syntaxError('basic.publish: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket, exchange: _exchange, routingKey: _routingKey, mandatory: _mandatory, immediate: _immediate };
 }
 
@@ -1743,6 +1779,7 @@ function decodeBasicReturn($b: Buffer): BasicReturnArgs {
   if ($p + $n > $end) truncated('basic.return');
   const _routingKey = $n === 0 ? '' : $b.toString('utf8', $p, $p + $n);
   $p += $n;
+  if ($p !== $end) throw syntaxError('basic.return: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { replyCode: _replyCode, replyText: _replyText, exchange: _exchange, routingKey: _routingKey };
 }
 
@@ -1773,6 +1810,7 @@ function decodeBasicDeliver($b: Buffer): BasicDeliverArgs {
   if ($p + $n > $end) truncated('basic.deliver');
   const _routingKey = $n === 0 ? '' : $b.toString('utf8', $p, $p + $n);
   $p += $n;
+  if ($p !== $end) throw syntaxError('basic.deliver: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { consumerTag: _consumerTag, deliveryTag: _deliveryTag, redelivered: _redelivered, exchange: _exchange, routingKey: _routingKey };
 }
 
@@ -1792,6 +1830,7 @@ function decodeBasicGet($b: Buffer): BasicGetArgs {
   $n = $b[$p];
   $p += 1;
   const _noAck = ($n & 1) !== 0;
+  if ($p !== $end) throw syntaxError('basic.get: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { ticket: _ticket, queue: _queue, noAck: _noAck };
 }
 
@@ -1819,6 +1858,7 @@ function decodeBasicGetOk($b: Buffer): BasicGetOkArgs {
   if ($p + 4 > $end) truncated('basic.get-ok');
   const _messageCount = $b.readUInt32BE($p);
   $p += 4;
+  if ($p !== $end) throw syntaxError('basic.get-ok: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { deliveryTag: _deliveryTag, redelivered: _redelivered, exchange: _exchange, routingKey: _routingKey, messageCount: _messageCount };
 }
 
@@ -1832,6 +1872,7 @@ function decodeBasicGetEmpty($b: Buffer): BasicGetEmptyArgs {
   if ($p + $n > $end) truncated('basic.get-empty');
   const _clusterId = $n === 0 ? '' : $b.toString('utf8', $p, $p + $n);
   $p += $n;
+  if ($p !== $end) throw syntaxError('basic.get-empty: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { clusterId: _clusterId };
 }
 
@@ -1845,6 +1886,7 @@ function decodeBasicAck($b: Buffer): BasicAckArgs {
   $n = $b[$p];
   $p += 1;
   const _multiple = ($n & 1) !== 0;
+  if ($p !== $end) throw syntaxError('basic.ack: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { deliveryTag: _deliveryTag, multiple: _multiple };
 }
 
@@ -1858,6 +1900,7 @@ function decodeBasicReject($b: Buffer): BasicRejectArgs {
   $n = $b[$p];
   $p += 1;
   const _requeue = ($n & 1) !== 0;
+  if ($p !== $end) throw syntaxError('basic.reject: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { deliveryTag: _deliveryTag, requeue: _requeue };
 }
 
@@ -1869,6 +1912,7 @@ function decodeBasicRecoverAsync($b: Buffer): BasicRecoverAsyncArgs {
   $n = $b[$p];
   $p += 1;
   const _requeue = ($n & 1) !== 0;
+  if ($p !== $end) throw syntaxError('basic.recover-async: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { requeue: _requeue };
 }
 
@@ -1880,6 +1924,7 @@ function decodeBasicRecover($b: Buffer): BasicRecoverArgs {
   $n = $b[$p];
   $p += 1;
   const _requeue = ($n & 1) !== 0;
+  if ($p !== $end) throw syntaxError('basic.recover: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { requeue: _requeue };
 }
 
@@ -1894,6 +1939,7 @@ function decodeBasicNack($b: Buffer): BasicNackArgs {
   $p += 1;
   const _multiple = ($n & 1) !== 0;
   const _requeue = ($n & 2) !== 0;
+  if ($p !== $end) throw syntaxError('basic.nack: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { deliveryTag: _deliveryTag, multiple: _multiple, requeue: _requeue };
 }
 
@@ -1905,153 +1951,169 @@ function decodeConfirmSelect($b: Buffer): ConfirmSelectArgs {
   $n = $b[$p];
   $p += 1;
   const _nowait = ($n & 1) !== 0;
+  if ($p !== $end) throw syntaxError('confirm.select: ' + ($end - $p) + ' unexpected bytes after the last field');
   return { nowait: _nowait };
 }
 
 /**
  * Decodes a method frame payload (class id, method id, arguments).
- * A malformed payload throws AmqpError 502; an unknown class or method 540.
+ * Arguments that cannot be decoded (truncated, overrunning lengths, a bad field
+ * table, bytes left over) throw AmqpError 501 naming the method, as RabbitMQ
+ * answers them ("FRAME_ERROR - cannot decode"); an unknown class or method
+ * throws 540 (RabbitMQ 3.10 drops the TCP connection without a close there).
  */
 export function decodeMethod(payload: Buffer): AmqpMethod {
-  if (payload.length < 4) throw syntaxError('method frame shorter than its class and method ids');
+  if (payload.length < 4) throw new AmqpError(ReplyCode.FrameError, 'method frame shorter than its class and method ids');
   const classId = payload.readUInt16BE(0);
   const methodId = payload.readUInt16BE(2);
-  switch (classId * 0x10000 + methodId) {
-    case 655370:
-      return { name: 'connection.start', classId: 10, methodId: 10, args: decodeConnectionStart(payload) };
-    case 655371:
-      return { name: 'connection.start-ok', classId: 10, methodId: 11, args: decodeConnectionStartOk(payload) };
-    case 655380:
-      return { name: 'connection.secure', classId: 10, methodId: 20, args: decodeConnectionSecure(payload) };
-    case 655381:
-      return { name: 'connection.secure-ok', classId: 10, methodId: 21, args: decodeConnectionSecureOk(payload) };
-    case 655390:
-      return { name: 'connection.tune', classId: 10, methodId: 30, args: decodeConnectionTune(payload) };
-    case 655391:
-      return { name: 'connection.tune-ok', classId: 10, methodId: 31, args: decodeConnectionTuneOk(payload) };
-    case 655400:
-      return { name: 'connection.open', classId: 10, methodId: 40, args: decodeConnectionOpen(payload) };
-    case 655401:
-      return { name: 'connection.open-ok', classId: 10, methodId: 41, args: decodeConnectionOpenOk(payload) };
-    case 655410:
-      return { name: 'connection.close', classId: 10, methodId: 50, args: decodeConnectionClose(payload) };
-    case 655411:
-      return { name: 'connection.close-ok', classId: 10, methodId: 51, args: NO_ARGS };
-    case 655420:
-      return { name: 'connection.blocked', classId: 10, methodId: 60, args: decodeConnectionBlocked(payload) };
-    case 655421:
-      return { name: 'connection.unblocked', classId: 10, methodId: 61, args: NO_ARGS };
-    case 655430:
-      return { name: 'connection.update-secret', classId: 10, methodId: 70, args: decodeConnectionUpdateSecret(payload) };
-    case 655431:
-      return { name: 'connection.update-secret-ok', classId: 10, methodId: 71, args: NO_ARGS };
-    case 1310730:
-      return { name: 'channel.open', classId: 20, methodId: 10, args: decodeChannelOpen(payload) };
-    case 1310731:
-      return { name: 'channel.open-ok', classId: 20, methodId: 11, args: decodeChannelOpenOk(payload) };
-    case 1310740:
-      return { name: 'channel.flow', classId: 20, methodId: 20, args: decodeChannelFlow(payload) };
-    case 1310741:
-      return { name: 'channel.flow-ok', classId: 20, methodId: 21, args: decodeChannelFlowOk(payload) };
-    case 1310760:
-      return { name: 'channel.close', classId: 20, methodId: 40, args: decodeChannelClose(payload) };
-    case 1310761:
-      return { name: 'channel.close-ok', classId: 20, methodId: 41, args: NO_ARGS };
-    case 1966090:
-      return { name: 'access.request', classId: 30, methodId: 10, args: decodeAccessRequest(payload) };
-    case 1966091:
-      return { name: 'access.request-ok', classId: 30, methodId: 11, args: decodeAccessRequestOk(payload) };
-    case 2621450:
-      return { name: 'exchange.declare', classId: 40, methodId: 10, args: decodeExchangeDeclare(payload) };
-    case 2621451:
-      return { name: 'exchange.declare-ok', classId: 40, methodId: 11, args: NO_ARGS };
-    case 2621460:
-      return { name: 'exchange.delete', classId: 40, methodId: 20, args: decodeExchangeDelete(payload) };
-    case 2621461:
-      return { name: 'exchange.delete-ok', classId: 40, methodId: 21, args: NO_ARGS };
-    case 2621470:
-      return { name: 'exchange.bind', classId: 40, methodId: 30, args: decodeExchangeBind(payload) };
-    case 2621471:
-      return { name: 'exchange.bind-ok', classId: 40, methodId: 31, args: NO_ARGS };
-    case 2621480:
-      return { name: 'exchange.unbind', classId: 40, methodId: 40, args: decodeExchangeUnbind(payload) };
-    case 2621491:
-      return { name: 'exchange.unbind-ok', classId: 40, methodId: 51, args: NO_ARGS };
-    case 3276810:
-      return { name: 'queue.declare', classId: 50, methodId: 10, args: decodeQueueDeclare(payload) };
-    case 3276811:
-      return { name: 'queue.declare-ok', classId: 50, methodId: 11, args: decodeQueueDeclareOk(payload) };
-    case 3276820:
-      return { name: 'queue.bind', classId: 50, methodId: 20, args: decodeQueueBind(payload) };
-    case 3276821:
-      return { name: 'queue.bind-ok', classId: 50, methodId: 21, args: NO_ARGS };
-    case 3276830:
-      return { name: 'queue.purge', classId: 50, methodId: 30, args: decodeQueuePurge(payload) };
-    case 3276831:
-      return { name: 'queue.purge-ok', classId: 50, methodId: 31, args: decodeQueuePurgeOk(payload) };
-    case 3276840:
-      return { name: 'queue.delete', classId: 50, methodId: 40, args: decodeQueueDelete(payload) };
-    case 3276841:
-      return { name: 'queue.delete-ok', classId: 50, methodId: 41, args: decodeQueueDeleteOk(payload) };
-    case 3276850:
-      return { name: 'queue.unbind', classId: 50, methodId: 50, args: decodeQueueUnbind(payload) };
-    case 3276851:
-      return { name: 'queue.unbind-ok', classId: 50, methodId: 51, args: NO_ARGS };
-    case 3932170:
-      return { name: 'basic.qos', classId: 60, methodId: 10, args: decodeBasicQos(payload) };
-    case 3932171:
-      return { name: 'basic.qos-ok', classId: 60, methodId: 11, args: NO_ARGS };
-    case 3932180:
-      return { name: 'basic.consume', classId: 60, methodId: 20, args: decodeBasicConsume(payload) };
-    case 3932181:
-      return { name: 'basic.consume-ok', classId: 60, methodId: 21, args: decodeBasicConsumeOk(payload) };
-    case 3932190:
-      return { name: 'basic.cancel', classId: 60, methodId: 30, args: decodeBasicCancel(payload) };
-    case 3932191:
-      return { name: 'basic.cancel-ok', classId: 60, methodId: 31, args: decodeBasicCancelOk(payload) };
-    case 3932200:
-      return { name: 'basic.publish', classId: 60, methodId: 40, args: decodeBasicPublish(payload) };
-    case 3932210:
-      return { name: 'basic.return', classId: 60, methodId: 50, args: decodeBasicReturn(payload) };
-    case 3932220:
-      return { name: 'basic.deliver', classId: 60, methodId: 60, args: decodeBasicDeliver(payload) };
-    case 3932230:
-      return { name: 'basic.get', classId: 60, methodId: 70, args: decodeBasicGet(payload) };
-    case 3932231:
-      return { name: 'basic.get-ok', classId: 60, methodId: 71, args: decodeBasicGetOk(payload) };
-    case 3932232:
-      return { name: 'basic.get-empty', classId: 60, methodId: 72, args: decodeBasicGetEmpty(payload) };
-    case 3932240:
-      return { name: 'basic.ack', classId: 60, methodId: 80, args: decodeBasicAck(payload) };
-    case 3932250:
-      return { name: 'basic.reject', classId: 60, methodId: 90, args: decodeBasicReject(payload) };
-    case 3932260:
-      return { name: 'basic.recover-async', classId: 60, methodId: 100, args: decodeBasicRecoverAsync(payload) };
-    case 3932270:
-      return { name: 'basic.recover', classId: 60, methodId: 110, args: decodeBasicRecover(payload) };
-    case 3932271:
-      return { name: 'basic.recover-ok', classId: 60, methodId: 111, args: NO_ARGS };
-    case 3932280:
-      return { name: 'basic.nack', classId: 60, methodId: 120, args: decodeBasicNack(payload) };
-    case 5570570:
-      return { name: 'confirm.select', classId: 85, methodId: 10, args: decodeConfirmSelect(payload) };
-    case 5570571:
-      return { name: 'confirm.select-ok', classId: 85, methodId: 11, args: NO_ARGS };
-    case 5898250:
-      return { name: 'tx.select', classId: 90, methodId: 10, args: NO_ARGS };
-    case 5898251:
-      return { name: 'tx.select-ok', classId: 90, methodId: 11, args: NO_ARGS };
-    case 5898260:
-      return { name: 'tx.commit', classId: 90, methodId: 20, args: NO_ARGS };
-    case 5898261:
-      return { name: 'tx.commit-ok', classId: 90, methodId: 21, args: NO_ARGS };
-    case 5898270:
-      return { name: 'tx.rollback', classId: 90, methodId: 30, args: NO_ARGS };
-    case 5898271:
-      return { name: 'tx.rollback-ok', classId: 90, methodId: 31, args: NO_ARGS };
-    default:
-      throw unknownMethod(classId, methodId);
+  try {
+    switch (classId * 0x10000 + methodId) {
+      case 655370:
+        return { name: 'connection.start', classId: 10, methodId: 10, args: decodeConnectionStart(payload) };
+      case 655371:
+        return { name: 'connection.start-ok', classId: 10, methodId: 11, args: decodeConnectionStartOk(payload) };
+      case 655380:
+        return { name: 'connection.secure', classId: 10, methodId: 20, args: decodeConnectionSecure(payload) };
+      case 655381:
+        return { name: 'connection.secure-ok', classId: 10, methodId: 21, args: decodeConnectionSecureOk(payload) };
+      case 655390:
+        return { name: 'connection.tune', classId: 10, methodId: 30, args: decodeConnectionTune(payload) };
+      case 655391:
+        return { name: 'connection.tune-ok', classId: 10, methodId: 31, args: decodeConnectionTuneOk(payload) };
+      case 655400:
+        return { name: 'connection.open', classId: 10, methodId: 40, args: decodeConnectionOpen(payload) };
+      case 655401:
+        return { name: 'connection.open-ok', classId: 10, methodId: 41, args: decodeConnectionOpenOk(payload) };
+      case 655410:
+        return { name: 'connection.close', classId: 10, methodId: 50, args: decodeConnectionClose(payload) };
+      case 655411:
+        return { name: 'connection.close-ok', classId: 10, methodId: 51, args: noArgs(payload, 'connection.close-ok') };
+      case 655420:
+        return { name: 'connection.blocked', classId: 10, methodId: 60, args: decodeConnectionBlocked(payload) };
+      case 655421:
+        return { name: 'connection.unblocked', classId: 10, methodId: 61, args: noArgs(payload, 'connection.unblocked') };
+      case 655430:
+        return { name: 'connection.update-secret', classId: 10, methodId: 70, args: decodeConnectionUpdateSecret(payload) };
+      case 655431:
+        return { name: 'connection.update-secret-ok', classId: 10, methodId: 71, args: noArgs(payload, 'connection.update-secret-ok') };
+      case 1310730:
+        return { name: 'channel.open', classId: 20, methodId: 10, args: decodeChannelOpen(payload) };
+      case 1310731:
+        return { name: 'channel.open-ok', classId: 20, methodId: 11, args: decodeChannelOpenOk(payload) };
+      case 1310740:
+        return { name: 'channel.flow', classId: 20, methodId: 20, args: decodeChannelFlow(payload) };
+      case 1310741:
+        return { name: 'channel.flow-ok', classId: 20, methodId: 21, args: decodeChannelFlowOk(payload) };
+      case 1310760:
+        return { name: 'channel.close', classId: 20, methodId: 40, args: decodeChannelClose(payload) };
+      case 1310761:
+        return { name: 'channel.close-ok', classId: 20, methodId: 41, args: noArgs(payload, 'channel.close-ok') };
+      case 1966090:
+        return { name: 'access.request', classId: 30, methodId: 10, args: decodeAccessRequest(payload) };
+      case 1966091:
+        return { name: 'access.request-ok', classId: 30, methodId: 11, args: decodeAccessRequestOk(payload) };
+      case 2621450:
+        return { name: 'exchange.declare', classId: 40, methodId: 10, args: decodeExchangeDeclare(payload) };
+      case 2621451:
+        return { name: 'exchange.declare-ok', classId: 40, methodId: 11, args: noArgs(payload, 'exchange.declare-ok') };
+      case 2621460:
+        return { name: 'exchange.delete', classId: 40, methodId: 20, args: decodeExchangeDelete(payload) };
+      case 2621461:
+        return { name: 'exchange.delete-ok', classId: 40, methodId: 21, args: noArgs(payload, 'exchange.delete-ok') };
+      case 2621470:
+        return { name: 'exchange.bind', classId: 40, methodId: 30, args: decodeExchangeBind(payload) };
+      case 2621471:
+        return { name: 'exchange.bind-ok', classId: 40, methodId: 31, args: noArgs(payload, 'exchange.bind-ok') };
+      case 2621480:
+        return { name: 'exchange.unbind', classId: 40, methodId: 40, args: decodeExchangeUnbind(payload) };
+      case 2621491:
+        return { name: 'exchange.unbind-ok', classId: 40, methodId: 51, args: noArgs(payload, 'exchange.unbind-ok') };
+      case 3276810:
+        return { name: 'queue.declare', classId: 50, methodId: 10, args: decodeQueueDeclare(payload) };
+      case 3276811:
+        return { name: 'queue.declare-ok', classId: 50, methodId: 11, args: decodeQueueDeclareOk(payload) };
+      case 3276820:
+        return { name: 'queue.bind', classId: 50, methodId: 20, args: decodeQueueBind(payload) };
+      case 3276821:
+        return { name: 'queue.bind-ok', classId: 50, methodId: 21, args: noArgs(payload, 'queue.bind-ok') };
+      case 3276830:
+        return { name: 'queue.purge', classId: 50, methodId: 30, args: decodeQueuePurge(payload) };
+      case 3276831:
+        return { name: 'queue.purge-ok', classId: 50, methodId: 31, args: decodeQueuePurgeOk(payload) };
+      case 3276840:
+        return { name: 'queue.delete', classId: 50, methodId: 40, args: decodeQueueDelete(payload) };
+      case 3276841:
+        return { name: 'queue.delete-ok', classId: 50, methodId: 41, args: decodeQueueDeleteOk(payload) };
+      case 3276850:
+        return { name: 'queue.unbind', classId: 50, methodId: 50, args: decodeQueueUnbind(payload) };
+      case 3276851:
+        return { name: 'queue.unbind-ok', classId: 50, methodId: 51, args: noArgs(payload, 'queue.unbind-ok') };
+      case 3932170:
+        return { name: 'basic.qos', classId: 60, methodId: 10, args: decodeBasicQos(payload) };
+      case 3932171:
+        return { name: 'basic.qos-ok', classId: 60, methodId: 11, args: noArgs(payload, 'basic.qos-ok') };
+      case 3932180:
+        return { name: 'basic.consume', classId: 60, methodId: 20, args: decodeBasicConsume(payload) };
+      case 3932181:
+        return { name: 'basic.consume-ok', classId: 60, methodId: 21, args: decodeBasicConsumeOk(payload) };
+      case 3932190:
+        return { name: 'basic.cancel', classId: 60, methodId: 30, args: decodeBasicCancel(payload) };
+      case 3932191:
+        return { name: 'basic.cancel-ok', classId: 60, methodId: 31, args: decodeBasicCancelOk(payload) };
+      case 3932200:
+        return { name: 'basic.publish', classId: 60, methodId: 40, args: decodeBasicPublish(payload) };
+      case 3932210:
+        return { name: 'basic.return', classId: 60, methodId: 50, args: decodeBasicReturn(payload) };
+      case 3932220:
+        return { name: 'basic.deliver', classId: 60, methodId: 60, args: decodeBasicDeliver(payload) };
+      case 3932230:
+        return { name: 'basic.get', classId: 60, methodId: 70, args: decodeBasicGet(payload) };
+      case 3932231:
+        return { name: 'basic.get-ok', classId: 60, methodId: 71, args: decodeBasicGetOk(payload) };
+      case 3932232:
+        return { name: 'basic.get-empty', classId: 60, methodId: 72, args: decodeBasicGetEmpty(payload) };
+      case 3932240:
+        return { name: 'basic.ack', classId: 60, methodId: 80, args: decodeBasicAck(payload) };
+      case 3932250:
+        return { name: 'basic.reject', classId: 60, methodId: 90, args: decodeBasicReject(payload) };
+      case 3932260:
+        return { name: 'basic.recover-async', classId: 60, methodId: 100, args: decodeBasicRecoverAsync(payload) };
+      case 3932270:
+        return { name: 'basic.recover', classId: 60, methodId: 110, args: decodeBasicRecover(payload) };
+      case 3932271:
+        return { name: 'basic.recover-ok', classId: 60, methodId: 111, args: noArgs(payload, 'basic.recover-ok') };
+      case 3932280:
+        return { name: 'basic.nack', classId: 60, methodId: 120, args: decodeBasicNack(payload) };
+      case 5570570:
+        return { name: 'confirm.select', classId: 85, methodId: 10, args: decodeConfirmSelect(payload) };
+      case 5570571:
+        return { name: 'confirm.select-ok', classId: 85, methodId: 11, args: noArgs(payload, 'confirm.select-ok') };
+      case 5898250:
+        return { name: 'tx.select', classId: 90, methodId: 10, args: noArgs(payload, 'tx.select') };
+      case 5898251:
+        return { name: 'tx.select-ok', classId: 90, methodId: 11, args: noArgs(payload, 'tx.select-ok') };
+      case 5898260:
+        return { name: 'tx.commit', classId: 90, methodId: 20, args: noArgs(payload, 'tx.commit') };
+      case 5898261:
+        return { name: 'tx.commit-ok', classId: 90, methodId: 21, args: noArgs(payload, 'tx.commit-ok') };
+      case 5898270:
+        return { name: 'tx.rollback', classId: 90, methodId: 30, args: noArgs(payload, 'tx.rollback') };
+      case 5898271:
+        return { name: 'tx.rollback-ok', classId: 90, methodId: 31, args: noArgs(payload, 'tx.rollback-ok') };
+      default:
+        throw unknownMethod(classId, methodId);
+    }
+  } catch (error) {
+    if (error instanceof AmqpError && error.code === ReplyCode.SyntaxError) {
+      throw new AmqpError(ReplyCode.FrameError, `cannot decode ${error.message}`, classId, methodId);
+    }
+    throw error;
   }
+}
+
+function noArgs(payload: Buffer, method: string): Record<string, never> {
+  if (payload.length !== 4) throw syntaxError(method + ': ' + (payload.length - 4) + ' unexpected bytes after the method id');
+  return NO_ARGS;
 }
 
 const NO_ARGS: Record<string, never> = Object.freeze({}) as Record<string, never>;

@@ -44,6 +44,7 @@ function decoder(m: SpecMethod): string {
     'let $p = 4;',
     'let $n = 0;',
     ...decodeStatements(m.fields, fail),
+    `if ($p !== $end) throw syntaxError('${m.fullName}: ' + ($end - $p) + ' unexpected bytes after the last field');`,
     `return { ${m.fields.map((f) => `${f.name}: ${local(f)}`).join(', ')} };`,
   ];
   return [`function decode${m.typeName}($b: Buffer): ${m.typeName}Args {`, indent(lines), '}'].join(
@@ -144,25 +145,41 @@ export function emitMethods(spec: Spec, source: string): string {
   out.push(
     '/**',
     ' * Decodes a method frame payload (class id, method id, arguments).',
-    ' * A malformed payload throws AmqpError 502; an unknown class or method 540.',
+    ' * Arguments that cannot be decoded (truncated, overrunning lengths, a bad field',
+    ' * table, bytes left over) throw AmqpError 501 naming the method, as RabbitMQ',
+    ' * answers them ("FRAME_ERROR - cannot decode"); an unknown class or method',
+    ' * throws 540 (RabbitMQ 3.10 drops the TCP connection without a close there).',
     ' */',
     'export function decodeMethod(payload: Buffer): AmqpMethod {',
-    "  if (payload.length < 4) throw syntaxError('method frame shorter than its class and method ids');",
+    "  if (payload.length < 4) throw new AmqpError(ReplyCode.FrameError, 'method frame shorter than its class and method ids');",
     '  const classId = payload.readUInt16BE(0);',
     '  const methodId = payload.readUInt16BE(2);',
-    '  switch (classId * 0x10000 + methodId) {',
+    '  try {',
+    '    switch (classId * 0x10000 + methodId) {',
   );
   for (const m of methods) {
-    const args = m.fields.length === 0 ? 'NO_ARGS' : `decode${m.typeName}(payload)`;
+    const args =
+      m.fields.length === 0 ? `noArgs(payload, '${m.fullName}')` : `decode${m.typeName}(payload)`;
     out.push(
-      `    case ${m.classId * 0x10000 + m.methodId}:`,
-      `      return { name: '${m.fullName}', classId: ${m.classId}, methodId: ${m.methodId}, args: ${args} };`,
+      `      case ${m.classId * 0x10000 + m.methodId}:`,
+      `        return { name: '${m.fullName}', classId: ${m.classId}, methodId: ${m.methodId}, args: ${args} };`,
     );
   }
   out.push(
-    '    default:',
-    '      throw unknownMethod(classId, methodId);',
+    '      default:',
+    '        throw unknownMethod(classId, methodId);',
+    '    }',
+    '  } catch (error) {',
+    '    if (error instanceof AmqpError && error.code === ReplyCode.SyntaxError) {',
+    '      throw new AmqpError(ReplyCode.FrameError, `cannot decode ${error.message}`, classId, methodId);',
+    '    }',
+    '    throw error;',
     '  }',
+    '}',
+    '',
+    'function noArgs(payload: Buffer, method: string): Record<string, never> {',
+    "  if (payload.length !== 4) throw syntaxError(method + ': ' + (payload.length - 4) + ' unexpected bytes after the method id');",
+    '  return NO_ARGS;',
     '}',
     '',
     'const NO_ARGS: Record<string, never> = Object.freeze({}) as Record<string, never>;',
