@@ -28,6 +28,7 @@ export const Method = {
   queuePurge: [50, 30],
   queueDelete: [50, 40],
   basicQos: [60, 10],
+  basicQosOk: [60, 11],
   basicConsume: [60, 20],
   basicConsumeOk: [60, 21],
   basicPublish: [60, 40],
