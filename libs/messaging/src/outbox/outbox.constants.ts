@@ -1,0 +1,18 @@
+/** NOTIFY channel the writer signals at commit and the relay listens on. */
+export const OUTBOX_CHANNEL = 'surety_outbox';
+
+/** Headers the relay stamps on outbox messages (framework headers live under x-surety-). */
+export const OutboxHeaders = {
+  key: 'x-surety-key',
+  sequence: 'x-surety-seq',
+  /** Carried in the row's headers from add() to the relay, then moved to the AMQP property. */
+  correlationId: 'x-surety-correlation-id',
+} as const;
+
+/** Metadata key of @OnPublishFailed. */
+export const ON_PUBLISH_FAILED_METADATA = 'surety:outbox:on-publish-failed';
+
+/** Injection tokens. */
+export const OUTBOX_OPTIONS = Symbol('surety:outbox:options');
+export const OUTBOX_DATABASE = Symbol('surety:outbox:database');
+export const OUTBOX_PUBLISHER = Symbol('surety:outbox:publisher');

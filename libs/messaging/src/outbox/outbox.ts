@@ -1,0 +1,126 @@
+import { v7 as uuidv7, validate as isUuid } from 'uuid';
+import { TraceContext } from '../tracing/trace-context';
+import { Headers } from '../messaging.constants';
+import type {
+  OutboxEvent,
+  OutboxRecord,
+  OutboxTransaction,
+} from './interfaces/outbox-event.interface';
+import { OUTBOX_CHANNEL, OutboxHeaders } from './outbox.constants';
+import { InvalidOutboxEventError } from './outbox.errors';
+import { assertSerializable } from './serializable';
+import { INSERT_EVENTS } from './sql/insert-events.sql';
+
+interface InsertedRow {
+  messageId: string;
+  key: string | null;
+  sequence: bigint | number | null;
+}
+
+/**
+ * Writes events into the outbox table inside the caller's Prisma interactive
+ * transaction. No broker I/O happens here: the event exists exactly when the
+ * business rows exist, and the relay publishes it after commit.
+ *
+ *     await prisma.$transaction(async (tx) => {
+ *       await tx.policy.create({ data });
+ *       await outbox.add(tx, { type: 'policy.issued', exchange: 'policy.events', key: id, payload });
+ *     });
+ *
+ * @publicApi
+ */
+export class Outbox {
+  constructor(private readonly channel = OUTBOX_CHANNEL) {}
+
+  /** Adds one event. Throws (failing the transaction) if it is invalid or not serializable. */
+  async add<T>(tx: OutboxTransaction, event: OutboxEvent<T>): Promise<OutboxRecord> {
+    const [record] = await this.addMany(tx, [event]);
+    return record;
+  }
+
+  /**
+   * Adds several events in one statement. Events of one key get consecutive sequence
+   * numbers in the order given. Records come back in input order.
+   */
+  async addMany(tx: OutboxTransaction, events: readonly OutboxEvent[]): Promise<OutboxRecord[]> {
+    if (events.length === 0) return [];
+    const rows = events.map(prepare);
+    const inserted = await tx.$queryRawUnsafe<InsertedRow[]>(
+      INSERT_EVENTS,
+      rows.map((r) => r.key),
+      rows.map((r) => r.exchange),
+      rows.map((r) => r.routingKey),
+      rows.map((r) => r.type),
+      rows.map((r) => r.payload),
+      rows.map((r) => r.headers),
+      rows.map((r) => r.messageId),
+      this.channel,
+    );
+    const byId = new Map(inserted.map((row) => [row.messageId, row]));
+    return rows.map(({ messageId }) => {
+      const row = byId.get(messageId);
+      return {
+        messageId,
+        key: row?.key ?? null,
+        sequence:
+          row?.sequence === null || row?.sequence === undefined ? null : Number(row.sequence),
+      };
+    });
+  }
+}
+
+interface PreparedRow {
+  key: string | null;
+  exchange: string;
+  routingKey: string;
+  type: string;
+  payload: string;
+  headers: string;
+  messageId: string;
+}
+
+function prepare(event: OutboxEvent): PreparedRow {
+  if (event === null || typeof event !== 'object') {
+    throw new InvalidOutboxEventError(
+      undefined,
+      `expected an event object, got ${event === null ? 'null' : typeof event}`,
+    );
+  }
+  const type = event.type;
+  if (typeof type !== 'string' || type.length === 0) {
+    throw new InvalidOutboxEventError(undefined, '`type` must be a non-empty string');
+  }
+  if (typeof event.exchange !== 'string') {
+    throw new InvalidOutboxEventError(type, '`exchange` must be a string');
+  }
+  const routingKey = event.routingKey ?? type;
+  if (typeof routingKey !== 'string') {
+    throw new InvalidOutboxEventError(type, '`routingKey` must be a string');
+  }
+  if (event.key !== undefined && (typeof event.key !== 'string' || event.key.length === 0)) {
+    throw new InvalidOutboxEventError(type, '`key` must be a non-empty string when given');
+  }
+  const messageId = event.messageId ?? uuidv7();
+  if (!isUuid(messageId)) {
+    throw new InvalidOutboxEventError(type, `\`messageId\` must be a UUID, got "${messageId}"`);
+  }
+  assertSerializable(event.payload, type, '$payload');
+  const headers: Record<string, unknown> = { ...event.headers };
+  assertSerializable(headers, type, '$headers');
+  // Captured now: the relay publishes later, outside the request that caused the event.
+  const traceparent = TraceContext.current();
+  if (traceparent && headers[Headers.traceparent] === undefined) {
+    headers[Headers.traceparent] = traceparent;
+  }
+  const correlationId = event.correlationId ?? TraceContext.correlationId();
+  if (correlationId !== undefined) headers[OutboxHeaders.correlationId] = correlationId;
+  return {
+    key: event.key ?? null,
+    exchange: event.exchange,
+    routingKey,
+    type,
+    payload: JSON.stringify(event.payload),
+    headers: JSON.stringify(headers),
+    messageId,
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * The relay's statements. Raw SQL over the database handle's executor: per batch of
+ * hundreds of rows these are a handful of round trips, where Prisma would add its
+ * per-call cost to every one of them.
+ */
+
+/**
+ * The rows a claim may take: pending, due, and — for keyed rows — the lowest pending
+ * sequence of their key. A later row of a key is never eligible while an earlier one is
+ * pending (in flight elsewhere, backing off, or about to be marked failed), which is what
+ * keeps a key's events leaving in order across relays, pipelined batches and retries.
+ * The NOT EXISTS probe runs on surety_outbox_pending_key_seq_idx.
+ */
+const ELIGIBLE = `
+  o.status = 'pending'
+  AND o.next_attempt_at <= now()
+  AND (o.key IS NULL OR NOT EXISTS (
+    SELECT 1 FROM surety_outbox e
+    WHERE e.key = o.key AND e.status = 'pending' AND e.sequence < o.sequence))`;
+
+const COLUMNS = `o.id, o.key, o.sequence, o.exchange, o.routing_key, o.type,
+  o.payload::text AS payload, o.headers, o.attempts, o.message_id::text AS message_id`;
+
+/**
+ * PostgreSQL, several relays: lock the batch for the length of the claiming transaction
+ * (held open while the batch is published; see docs/outbox/relay.md). Rows locked by
+ * another relay are skipped. $1 batch size.
+ */
+export const CLAIM_LOCKED = `
+SELECT ${COLUMNS}
+FROM surety_outbox o
+WHERE ${ELIGIBLE}
+ORDER BY o.next_attempt_at, o.id
+LIMIT $1
+FOR UPDATE SKIP LOCKED`;
+
+/**
+ * PGlite, one process by construction: no locks, the relay's own in-flight rows are
+ * excluded by id instead. $1 batch size, $2 ids in flight.
+ */
+export const CLAIM_UNLOCKED = `
+SELECT ${COLUMNS}
+FROM surety_outbox o
+WHERE ${ELIGIBLE}
+  AND o.id <> ALL($2::bigint[])
+ORDER BY o.next_attempt_at, o.id
+LIMIT $1`;
+
+/** $1 ids confirmed by the broker. */
+export const MARK_SENT = `
+UPDATE surety_outbox SET status = 'sent', sent_at = now()
+WHERE id = ANY($1::bigint[]) AND status = 'pending'`;
+
+/** $1 ids, $2 delay ms each, $3 error text each: one more failed attempt, try again later. */
+export const MARK_RETRY = `
+UPDATE surety_outbox o
+SET attempts = o.attempts + 1,
+    next_attempt_at = now() + r.delay_ms * interval '1 millisecond',
+    last_error = r.error
+FROM unnest($1::bigint[], $2::float8[], $3::text[]) AS r(id, delay_ms, error)
+WHERE o.id = r.id AND o.status = 'pending'`;
+
+/**
+ * Final failure of one row, in the compensation's transaction. Only a pending row can
+ * fail, so of two relays racing to fail it exactly one gets the row back (and runs the
+ * compensation). $1 id, $2 error.
+ */
+export const MARK_FAILED = `
+UPDATE surety_outbox
+SET status = 'failed', attempts = attempts + 1, last_error = $2
+WHERE id = $1 AND status = 'pending'
+RETURNING id`;
+
+/** After a compensation threw: leave the row pending and try again later. $1 id, $2 delay ms, $3 error. */
+export const DEFER_FAILED = `
+UPDATE surety_outbox
+SET next_attempt_at = now() + $2 * interval '1 millisecond', last_error = $3
+WHERE id = $1 AND status = 'pending'`;
+
+/** Retention: sent rows older than $1 ms, at most $2 per statement (short locks). */
+export const PRUNE_SENT = `
+DELETE FROM surety_outbox
+WHERE id IN (
+  SELECT id FROM surety_outbox
+  WHERE status = 'sent' AND sent_at < now() - $1 * interval '1 millisecond'
+  LIMIT $2)`;
+
+/** Backlog gauges, from the pending-only index. */
+export const PENDING_STATS = `
+SELECT count(*) AS pending,
+       coalesce(extract(epoch FROM now() - min(created_at)) * 1000, 0)::float8 AS oldest_ms
+FROM surety_outbox
+WHERE status = 'pending'`;
+
+/** When the next backing-off row becomes due (to wake up then rather than at the next poll). */
+export const NEXT_DUE = `
+SELECT min(next_attempt_at) AS due FROM surety_outbox WHERE status = 'pending'`;

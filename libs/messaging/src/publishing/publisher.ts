@@ -1,0 +1,380 @@
+import { Logger } from '@nestjs/common';
+import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
+import {
+  ConnectionManager,
+  WaitTimeoutError,
+  errorText,
+  type ConnectionHook,
+} from '../connection/connection-manager';
+import type { DelayRouter } from '../delay/delay-router';
+import {
+  ConnectionLostError,
+  ExchangeNotFoundError,
+  MessagingError,
+  PublishTimeoutError,
+  PublisherClosedError,
+  InvalidMessageError,
+  type PublishTarget,
+} from '../errors';
+import type {
+  OutgoingMessage,
+  PublishOptions,
+  PublishResult,
+} from '../interfaces/publish-options.interface';
+import { ConfirmTracker, type PendingConfirm } from './confirm-tracker';
+import { buildMessage, type BuiltMessage } from './message-builder';
+
+export interface PublisherOptions {
+  /** Most unconfirmed messages in flight on the confirm channel. Default 1000. */
+  readonly window?: number;
+  /** How long publish() waits for the broker's confirm. Default 10 000 ms. */
+  readonly confirmTimeoutMs?: number;
+  /** How long a publish made while disconnected (or blocked) waits before failing. Default 10 000 ms. */
+  readonly connectionWaitMs?: number;
+}
+
+/**
+ * Publishes on one shared confirm channel. Many concurrent publish() calls are
+ * in flight at once (up to `window`), so throughput is not bound by one
+ * round trip per message; each call still resolves only after its own confirm.
+ * Reopens the channel after a reconnect (or after the broker closed it).
+ */
+export class Publisher implements ConnectionHook {
+  readonly name = 'publisher';
+  readonly order = 10;
+  private readonly logger = new Logger('Surety.Publisher');
+  private readonly window: number;
+  private readonly confirmTimeoutMs: number;
+  private readonly connectionWaitMs: number;
+  private tracker: ConfirmTracker | undefined;
+  private inflight = 0;
+  private readonly waiters: (() => void)[] = [];
+  private readonly knownExchanges = new Set<string>(['']);
+  private readonly checkingExchanges = new Map<string, Promise<boolean>>();
+  private checkChannel: Promise<Channel> | undefined;
+  private closed = false;
+  private readonly sweep: NodeJS.Timeout;
+
+  constructor(
+    private readonly connections: ConnectionManager,
+    options: PublisherOptions = {},
+    private readonly delays?: DelayRouter,
+  ) {
+    this.window = options.window ?? 1000;
+    this.confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000;
+    this.connectionWaitMs = options.connectionWaitMs ?? 10_000;
+    this.sweep = setInterval(() => this.tracker?.expire(Date.now()), 100);
+    this.sweep.unref();
+    connections.addHook(this);
+  }
+
+  /**
+   * Publishes and resolves once the broker confirmed the message (stored it).
+   * Rejects with UnroutableMessageError (returned, not retryable),
+   * PublishNackedError / PublishTimeoutError / ConnectionLostError (retryable).
+   */
+  async publish(
+    exchange: string,
+    routingKey: string,
+    payload: unknown,
+    options: PublishOptions = {},
+  ): Promise<string> {
+    let built: BuiltMessage;
+    try {
+      built = buildMessage(exchange, routingKey, payload, options);
+    } catch (error) {
+      throw failedResult(options.messageId ?? '', error, undefined, 0).error;
+    }
+    const result = await this.send(built, options);
+    if (result.error) throw result.error;
+    return result.messageId;
+  }
+
+  /**
+   * Sends all messages without waiting in between, then waits once for their
+   * confirms. Never rejects: each message gets its own verdict, in input order.
+   */
+  async publishBatch(messages: readonly OutgoingMessage[]): Promise<PublishResult[]> {
+    return Promise.all(
+      messages.map((message) => {
+        let built: BuiltMessage;
+        try {
+          built = buildMessage(
+            message.exchange,
+            message.routingKey,
+            message.payload,
+            message.options,
+          );
+        } catch (error) {
+          return Promise.resolve(
+            failedResult(message.options?.messageId ?? '', error, undefined, 0),
+          );
+        }
+        return this.send(built, message.options ?? {});
+      }),
+    );
+  }
+
+  /** Publishes an already built message (used by retries, dead letters and replay). */
+  async send(message: BuiltMessage, options: PublishOptions = {}): Promise<PublishResult> {
+    const messageId = message.properties.messageId;
+    const target: PublishTarget = {
+      exchange: message.exchange,
+      routingKey: message.routingKey,
+      messageId,
+    };
+    if (this.closed)
+      return { messageId, status: 'failed', error: new PublisherClosedError(target) };
+    const waitUntil = Date.now() + this.connectionWaitMs;
+    try {
+      if (options.delay !== undefined && options.delay > 0) {
+        if (!this.delays) throw new TypeError('delay requested but no delay router is configured');
+        const route = await this.delays.route(
+          message.exchange,
+          message.routingKey,
+          options.delay,
+          message.properties.headers,
+          this.connectionWaitMs,
+        );
+        if (route) {
+          message = {
+            ...message,
+            exchange: route.exchange,
+            properties: { ...message.properties, headers: route.headers },
+          };
+        }
+      }
+      if (
+        !this.knownExchanges.has(message.exchange) &&
+        !(await this.exchangeExists(message.exchange, waitUntil))
+      ) {
+        return { messageId, status: 'failed', error: new ExchangeNotFoundError(target) };
+      }
+      await this.acquireSlot(target, waitUntil);
+    } catch (error) {
+      return failedResult(messageId, error, target, this.connectionWaitMs);
+    }
+    const timeoutMs = options.timeoutMs ?? this.confirmTimeoutMs;
+    return new Promise<PublishResult>((resolve) => {
+      const pending: PendingConfirm = {
+        target,
+        timeoutMs,
+        deadline: Date.now() + timeoutMs,
+        settled: false,
+        settle: (result) => {
+          this.releaseSlot();
+          this.countResult(result);
+          resolve(result);
+        },
+      };
+      void this.dispatch(message, pending, waitUntil);
+    });
+  }
+
+  /** Stops taking messages, waits (bounded) for outstanding confirms, closes the channel. */
+  async close(timeoutMs = 5_000): Promise<void> {
+    this.closed = true;
+    const deadline = Date.now() + timeoutMs;
+    while (this.inflight > 0 && Date.now() < deadline) await sleep(20);
+    clearInterval(this.sweep);
+    const tracker = this.tracker;
+    this.tracker = undefined;
+    tracker?.failAll('publisher closed');
+    await tracker?.channel.close().catch(() => undefined);
+    const check = this.checkChannel;
+    this.checkChannel = undefined;
+    await check?.then((c) => c.close()).catch(() => undefined);
+  }
+
+  get inFlight(): number {
+    return this.inflight;
+  }
+
+  async onConnected(connection: ChannelModel): Promise<void> {
+    await this.openChannel(connection);
+  }
+
+  private async openChannel(connection: ChannelModel): Promise<void> {
+    if (this.closed) return;
+    const channel: ConfirmChannel = await connection.createConfirmChannel();
+    const tracker = new ConfirmTracker(channel);
+    channel.on('error', (error: Error) => {
+      this.logger.warn(`confirm channel error: ${error.message}`);
+      const missing = /no exchange '([^']*)'/.exec(error.message);
+      if (missing) this.knownExchanges.delete(missing[1]);
+    });
+    channel.on('close', () => {
+      tracker.failAll('channel closed before the confirm arrived');
+      if (this.tracker !== tracker) return;
+      this.tracker = undefined;
+      // The broker closed only the channel (e.g. a 404): reopen it on the same connection.
+      if (!this.closed && this.connections.connected) {
+        this.connections
+          .waitForConnection(this.connectionWaitMs)
+          .then((c) => this.openChannel(c))
+          .catch((error) =>
+            this.logger.error(`cannot reopen confirm channel: ${errorText(error)}`),
+          );
+      }
+    });
+    this.checkChannel = undefined;
+    this.tracker = tracker;
+    this.connections.emit('publisher-ready');
+  }
+
+  /** Sends on the current channel; if it closed before the send, waits for the next one. */
+  private async dispatch(message: BuiltMessage, pending: PendingConfirm, waitUntil: number) {
+    for (;;) {
+      try {
+        const tracker = this.tracker ?? (await this.waitForTracker(waitUntil));
+        tracker.send(
+          message.exchange,
+          message.routingKey,
+          message.content,
+          message.properties,
+          pending,
+        );
+        return;
+      } catch (error) {
+        if (error instanceof MessagingError) {
+          pending.settled = true;
+          pending.settle(
+            failedResult(pending.target.messageId, error, pending.target, this.connectionWaitMs),
+          );
+          return;
+        }
+        // Channel closed under us before the frame went out: nothing was sent, try the next channel.
+        this.tracker = undefined;
+        await sleep(10);
+      }
+    }
+  }
+
+  private async waitForTracker(waitUntil: number): Promise<ConfirmTracker> {
+    for (;;) {
+      if (this.closed) throw new ConnectionLostError(undefined, 'publisher closed');
+      const remaining = waitUntil - Date.now();
+      if (remaining <= 0) throw new WaitTimeoutError('connection');
+      await this.connections.waitForConnection(remaining, { unblocked: true });
+      if (this.tracker) return this.tracker;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, Math.min(remaining, 100));
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.connections.once('publisher-ready', done);
+      });
+    }
+  }
+
+  private async acquireSlot(target: PublishTarget, waitUntil: number): Promise<void> {
+    if (this.connections.blocked) {
+      await this.connections.waitForConnection(Math.max(1, waitUntil - Date.now()), {
+        unblocked: true,
+      });
+    }
+    if (this.inflight < this.window) {
+      this.inflight++;
+      return;
+    }
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => {
+          const index = this.waiters.indexOf(grant);
+          if (index >= 0) this.waiters.splice(index, 1);
+          reject(new PublishTimeoutError(target, this.connectionWaitMs, 'confirm'));
+        },
+        Math.max(1, waitUntil - Date.now()),
+      );
+      const grant = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push(grant);
+    });
+  }
+
+  private releaseSlot(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.inflight--;
+  }
+
+  private async exchangeExists(exchange: string, waitUntil: number): Promise<boolean> {
+    let check = this.checkingExchanges.get(exchange);
+    if (!check) {
+      check = this.checkExchange(exchange, waitUntil).finally(() =>
+        this.checkingExchanges.delete(exchange),
+      );
+      this.checkingExchanges.set(exchange, check);
+    }
+    return check;
+  }
+
+  /** checkExchange on a side channel: a 404 there closes only that channel. */
+  private async checkExchange(exchange: string, waitUntil: number): Promise<boolean> {
+    const connection = await this.connections.waitForConnection(
+      Math.max(1, waitUntil - Date.now()),
+    );
+    this.checkChannel ??= connection.createChannel().then((channel) => {
+      channel.on('error', () => undefined);
+      channel.on('close', () => {
+        if (this.checkChannel === opened) this.checkChannel = undefined;
+      });
+      return channel;
+    });
+    const opened = this.checkChannel;
+    const channel = await opened;
+    try {
+      await channel.checkExchange(exchange);
+      this.knownExchanges.add(exchange);
+      return true;
+    } catch (error) {
+      if ((error as { code?: number }).code === 404) return false;
+      throw new ConnectionLostError(
+        undefined,
+        `checking exchange '${exchange}': ${errorText(error)}`,
+      );
+    }
+  }
+
+  private countResult(result: PublishResult): void {
+    const metrics = this.connections.metrics;
+    if (result.status === 'confirmed') metrics.published++;
+    else if (result.status === 'returned') metrics.returned++;
+    else if (result.status === 'nacked') metrics.nacked++;
+  }
+}
+
+function failedResult(
+  messageId: string,
+  error: unknown,
+  target: PublishTarget | undefined,
+  waitedMs: number,
+): PublishResult {
+  if (error instanceof MessagingError) return { messageId, status: 'failed', error };
+  if (error instanceof WaitTimeoutError && target) {
+    return {
+      messageId,
+      status: 'failed',
+      error: new PublishTimeoutError(target, waitedMs, error.phase),
+    };
+  }
+  if (error instanceof RangeError || error instanceof TypeError) {
+    return {
+      messageId,
+      status: 'failed',
+      error: new InvalidMessageError(messageId, error.message),
+    };
+  }
+  return {
+    messageId,
+    status: 'failed',
+    error: new ConnectionLostError(target, errorText(error), { cause: error }),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
