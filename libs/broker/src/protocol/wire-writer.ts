@@ -6,6 +6,18 @@ const MAX_RETAINED_SIZE = 1024 * 1024;
 /** UTF-16 units that can never exceed 255 UTF-8 bytes (3 bytes per unit at most). */
 const SHORTSTR_SAFE_UNITS = 85;
 const TWO_POW_32 = 0x1_0000_0000;
+/** Names and tags are short: copying their chars beats Buffer#write's call overhead. */
+const ASCII_LOOP_MAX = 64;
+
+/** Writes `s` at `at` if it is pure ASCII and returns its length; -1 (after a partial write) if not. */
+function writeAscii(buf: Buffer, s: string, at: number): number {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x7f) return -1;
+    buf[at + i] = c;
+  }
+  return s.length;
+}
 
 /**
  * Append-only encoder over one reusable scratch buffer. Encoding writes here and
@@ -71,9 +83,10 @@ export class WireWriter {
       throw new RangeError(`${field} is longer than 255 bytes (a shortstr)`);
     }
     this.ensure(1 + 3 * s.length);
-    const n = s.length === 0 ? 0 : this.buf.write(s, this.pos + 1, 'utf8');
-    this.buf[this.pos] = n;
-    this.pos += 1 + n;
+    const n = s.length <= ASCII_LOOP_MAX ? writeAscii(this.buf, s, this.pos + 1) : -1;
+    const written = n >= 0 ? n : this.buf.write(s, this.pos + 1, 'utf8');
+    this.buf[this.pos] = written;
+    this.pos += 1 + written;
   }
 
   longstr(v: string | Buffer): void {
