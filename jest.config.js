@@ -20,9 +20,14 @@ const moduleNameMapper = {
   '^@surety/(broker|messaging|database)/(.*)$': '<rootDir>/libs/$1/src/$2',
 };
 
+// NestJS 12 and uuid 14 ship ESM only; Jest's CommonJS runtime (before Node 24.9) cannot
+// require them, so swc compiles those packages to CommonJS too.
+const esmOnlyPackages = ['@nestjs', 'uuid', 'load-esm', 'file-type', 'uid', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras'];
+
 const common = {
   rootDir: __dirname,
-  transform: { '^.+\\.ts$': swc },
+  transform: { '^.+\\.ts$': swc, '^.+/node_modules/.+\\.js$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
   moduleNameMapper,
   testEnvironment: 'node',
   setupFiles: ['reflect-metadata'],
