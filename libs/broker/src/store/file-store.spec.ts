@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openFileStore } from './file-store';
 import { StoreError } from './store-error';
+import { exchangeHoldKey } from './types';
 import {
   bindingDef,
   CapturingLogger,
@@ -134,6 +135,28 @@ describe('FileStore', () => {
     expect(state.messages.get('//gone')!.map((m) => m.message)).toEqual([message(1000)]);
     expect(state.messages.get('//stays')).toHaveLength(1);
     await reopened.close();
+  });
+
+  it('keeps messages held by a durable exchange until the exchange is deleted', async () => {
+    const { store } = await openStore(dir);
+    await store.putExchange(exchangeDef('delayed'));
+    await store.putQueue(queueDef('delayed')); // same name as the exchange: no collision
+    const held = exchangeHoldKey('/', 'delayed');
+    store.append(held, message(1));
+    store.append('//delayed', message(2));
+    await store.sync();
+    await store.close();
+
+    const { store: second, state } = await openStore(dir);
+    expect(state.messages.get(held)!.map((m) => m.message)).toEqual([message(1)]);
+    expect(state.messages.get('//delayed')!.map((m) => m.message)).toEqual([message(2)]);
+    await second.removeExchange('/', 'delayed');
+    await second.close();
+
+    const { store: third, state: after } = await openStore(dir);
+    expect(after.messages.has(held)).toBe(false);
+    expect(after.messages.get('//delayed')).toHaveLength(1);
+    await third.close();
   });
 
   it('keeps exchanges, queues and bindings with their argument bytes', async () => {

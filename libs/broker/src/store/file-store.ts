@@ -5,6 +5,8 @@ import { MessageLog } from './message-log';
 import { recoverMessages } from './message-recovery';
 import { fsError, StoreError } from './store-error';
 import {
+  exchangeHoldKey,
+  exchangeOfHoldKey,
   queueKeyOf,
   type BindingDefinition,
   type DurableStore,
@@ -65,7 +67,11 @@ export class FileStore implements DurableStore {
     const state = await definitions.open();
     let recovered;
     try {
-      recovered = await recoverMessages(messagesDir, (key) => state.queues.has(key), this.logger);
+      const isDefined = (key: string): boolean => {
+        const exchange = exchangeOfHoldKey(key);
+        return exchange === undefined ? state.queues.has(key) : state.exchanges.has(exchange);
+      };
+      recovered = await recoverMessages(messagesDir, isDefined, this.logger);
     } catch (err) {
       await definitions.close();
       throw err;
@@ -87,8 +93,16 @@ export class FileStore implements DurableStore {
     return this.defs().append({ op: 'put', kind: 'exchange', def: d });
   }
 
+  /** Drops the exchange, its bindings and any messages it held (exchangeHoldKey). */
   async removeExchange(vhost: string, name: string): Promise<void> {
-    return this.defs().append({ op: 'del', kind: 'exchange', vhost, name });
+    const key = exchangeHoldKey(vhost, name);
+    const messages = this.log();
+    messages.purge(key);
+    messages.forgetQueue(key);
+    await Promise.all([
+      this.defs().append({ op: 'del', kind: 'exchange', vhost, name }),
+      messages.syncWithAcks(),
+    ]);
   }
 
   async putQueue(d: QueueDefinition): Promise<void> {

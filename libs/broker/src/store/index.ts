@@ -11,6 +11,6 @@ export type {
   StoreLogger,
   StoreStats,
 } from './types';
-export { queueKeyOf } from './types';
+export { exchangeHoldKey, queueKeyOf } from './types';
 export { DEFAULT_SEGMENT_SIZE, FileStore, openFileStore } from './file-store';
 export { StoreError } from './store-error';

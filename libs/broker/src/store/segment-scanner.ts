@@ -1,4 +1,4 @@
-import { checkRecord, RECORD_MAGIC } from './message-record';
+import { checkRecord, RECORD_FRAME_SIZE, RECORD_MAGIC } from './message-record';
 import { SEGMENT_HEADER } from './segment-files';
 
 export interface ScannedFrame {
@@ -43,7 +43,7 @@ export function scanSegment(buf: Buffer): SegmentScan {
       position += check.length;
       continue;
     }
-    const next = nextValidRecord(buf, position + 1);
+    const next = nextValidRecord(buf, position, check.reason);
     if (next < 0) break;
     corruptions.push({ position, length: next - position, reason: check.reason });
     position = next;
@@ -51,8 +51,14 @@ export function scanSegment(buf: Buffer): SegmentScan {
   return { header: 'ok', frames, validEnd: position, corruptions };
 }
 
-function nextValidRecord(buf: Buffer, from: number): number {
-  let at = buf.indexOf(MAGIC_BYTES, from);
+function nextValidRecord(buf: Buffer, bad: number, reason: string): number {
+  if (reason === 'bad-crc') {
+    // Most likely damaged content under an intact length: try the record after it
+    // first, so bytes inside the damaged body are not mistaken for a record.
+    const after = bad + RECORD_FRAME_SIZE + buf.readUInt32BE(bad + 8);
+    if (after < buf.length && checkRecord(buf, after).ok) return after;
+  }
+  let at = buf.indexOf(MAGIC_BYTES, bad + 1);
   while (at >= 0) {
     if (checkRecord(buf, at).ok) return at;
     at = buf.indexOf(MAGIC_BYTES, at + 1);

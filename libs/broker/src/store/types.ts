@@ -107,3 +107,19 @@ export interface FileStoreOptions {
 export function queueKeyOf(vhost: string, name: string): string {
   return `${vhost}/${name}`;
 }
+
+const EXCHANGE_HOLD_PREFIX = '\u0000exchange:';
+
+/**
+ * Key under which a durable exchange (x-delayed-message) holds persistent messages.
+ * It cannot collide with a queue key (a queue and an exchange may share a name);
+ * such messages survive recovery while the exchange is defined and go with it.
+ */
+export function exchangeHoldKey(vhost: string, name: string): string {
+  return `${EXCHANGE_HOLD_PREFIX}${vhost}/${name}`;
+}
+
+/** The exchange key ("<vhost>/<name>") an exchangeHoldKey refers to, else undefined. */
+export function exchangeOfHoldKey(key: string): string | undefined {
+  return key.startsWith(EXCHANGE_HOLD_PREFIX) ? key.slice(EXCHANGE_HOLD_PREFIX.length) : undefined;
+}
