@@ -95,6 +95,7 @@ export async function channelError(
   timeoutMs = DEFAULT_TIMEOUT_MS,
 ): Promise<ServerClose> {
   const closed = channelClosed(channel, timeoutMs);
+  closed.catch(() => undefined); // observed below; never an unhandled rejection if the action succeeds
   const outcome = await within(
     action().then(
       () => ({ ok: true as const }),
@@ -106,6 +107,20 @@ export async function channelError(
   if (outcome.ok) throw new Error('operation succeeded but a channel error was expected');
   await closed;
   return serverClose(outcome.error);
+}
+
+/** Whether a queue exists, asked on a throwaway channel (a 404 closes only that channel). */
+export async function queueExists(connection: ChannelModel, queue: string): Promise<boolean> {
+  const channel = await connection.createChannel();
+  channel.on('error', () => undefined);
+  try {
+    await channel.checkQueue(queue);
+  } catch (error) {
+    if (serverClose(error).code === 404) return false;
+    throw error;
+  }
+  await channel.close();
+  return true;
 }
 
 /** Waits for the next message on an already-consuming queue: one-shot consumer with timeout. */

@@ -43,6 +43,8 @@ export interface Conformance {
  * local RabbitMQ (the reference) and the embedded broker.
  */
 export function conformance(title: string, body: (c: Conformance) => void): void {
+  // Every wait inside has its own shorter timeout; this only bounds a whole scenario.
+  jest.setTimeout(20_000);
   describe.each(brokerTargets().map((target) => [target.name, target] as const))(
     '%s',
     (_name, target) => {
