@@ -21,6 +21,7 @@ export class DefinitionsLog {
   private lines = 0;
   private pending: string[] = [];
   private next: Deferred | undefined;
+  private inflight: Deferred | undefined;
   private writing = false;
   private failure: StoreError | undefined;
 
@@ -71,6 +72,16 @@ export class DefinitionsLog {
     return done;
   }
 
+  /**
+   * A promise for the completion of every change made so far, or undefined when all
+   * are already on disk (the common case: callers can skip waiting).
+   */
+  settled(): Promise<void> | undefined {
+    if (this.failure !== undefined) return Promise.reject(this.failure);
+    // Batches are written in order: the last one finishing means all have.
+    return (this.next ?? this.inflight)?.promise;
+  }
+
   async close(): Promise<void> {
     while (this.writing || this.pending.length > 0) {
       await this.next?.promise.catch(() => undefined);
@@ -88,6 +99,7 @@ export class DefinitionsLog {
       const done = this.next!;
       this.pending = [];
       this.next = undefined;
+      this.inflight = done;
       try {
         await this.handle!.write(text);
         await this.handle!.datasync();
@@ -101,6 +113,7 @@ export class DefinitionsLog {
         (this.next as Deferred | undefined)?.reject(this.failure); // set again by callers during the await
       }
     }
+    this.inflight = undefined;
     this.writing = false;
   }
 

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openFileStore } from './file-store';
@@ -66,6 +67,15 @@ describe('FileStore', () => {
     const syncs = store.stats().syncs;
     await store.sync();
     expect(store.stats().syncs).toBe(syncs);
+    await store.close();
+  });
+
+  it('sync() also waits for definition changes made before it', async () => {
+    const { store } = await openStore(dir);
+    const put = store.putQueue(queueDef('declared.just.now'));
+    const onDisk = store.sync().then(() => readFileSync(join(dir, 'definitions.log'), 'utf8'));
+    expect(await onDisk).toContain('declared.just.now');
+    await put;
     await store.close();
   });
 

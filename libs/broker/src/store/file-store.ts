@@ -134,8 +134,14 @@ export class FileStore implements DurableStore {
     return this.log().append(queueKey, message);
   }
 
+  /**
+   * Also waits for definition changes made before the call: a confirm must not
+   * outrun the declaration of its queue, or recovery would find no queue for it.
+   */
   sync(): Promise<void> {
-    return this.log().sync();
+    const messages = this.log().sync();
+    const definitions = this.defs().settled();
+    return definitions === undefined ? messages : Promise.all([messages, definitions]).then(noop);
   }
 
   remove(queueKey: string, ref: MessageRef): void {
@@ -172,6 +178,8 @@ export class FileStore implements DurableStore {
     return this.definitions;
   }
 }
+
+function noop(): void {}
 
 function notOpen(dataDir: string): StoreError {
   return new StoreError(`store ${dataDir} is not open (call open() first, and not after close())`);
