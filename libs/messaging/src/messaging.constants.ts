@@ -5,7 +5,11 @@ export const RPC_HANDLER_METADATA = 'surety:messaging:rpc-handler';
 /** Injection token of the ordered ConsumerMiddleware list (see ConsumerPipeline). */
 export const CONSUMER_MIDDLEWARE = Symbol('surety:messaging:consumer-middleware');
 
-/** Header names Surety writes; all framework headers live under `x-surety-`. */
+/**
+ * Header names Surety writes. Framework headers live under `x-surety-`, except
+ * the ones headers exchanges route on: RabbitMQ's headers exchange ignores
+ * every `x-` key when matching, so routing headers are `surety-`.
+ */
 export const Headers = {
   /** 1-based number of the delivery attempt this copy is (absent = 1). */
   attempt: 'x-surety-attempt',
@@ -17,8 +21,8 @@ export const Headers = {
   attempts: 'x-surety-attempts',
   failedAt: 'x-surety-failed-at',
   deadLetterQueue: 'x-surety-dead-letter-queue',
-  delayTargetExchange: 'x-surety-delay-target-exchange',
-  delayTargetQueue: 'x-surety-delay-target-queue',
+  delayTargetExchange: 'surety-delay-target-exchange',
+  delayTargetQueue: 'surety-delay-target-queue',
   delayMs: 'x-surety-delay-ms',
   delayDueAt: 'x-surety-delay-due-at',
   rpcStatus: 'x-surety-rpc-status',

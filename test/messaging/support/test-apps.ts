@@ -11,6 +11,7 @@ import {
   type MessagingModuleOptions,
 } from '@surety/messaging';
 import { uniqueName } from '../../support/names';
+import { CapturingLogger } from './capturing-logger';
 import { RawAmqp } from './raw-amqp';
 
 /** A started Nest application context with MessagingModule, and its services. */
@@ -38,6 +39,8 @@ export class TestApps {
   private readonly apps: TestApp[] = [];
   private readonly declared: TopologyRegistry[] = [];
   readonly delayPrefix = uniqueName('surety.delay');
+  /** Every log line of every app started here (Nest's logger is process-wide). */
+  readonly logs = new CapturingLogger();
 
   constructor(private readonly brokerUrl: () => string) {}
 
@@ -56,7 +59,7 @@ export class TestApps {
       ],
       providers,
     }).compile();
-    module.useLogger(process.env.SURETY_TEST_LOGS ? console : ['error']);
+    module.useLogger(this.logs);
     const topology = module.get(TopologyRegistry);
     this.declared.push(topology);
     await module.init();

@@ -69,7 +69,8 @@ export function deliverExchangeName(levels: ResolvedDelayLevels): string {
   return `${levels.prefix}.deliver`;
 }
 
-export const LEVEL_HEADER_PREFIX = 'x-surety-delay-l';
+/** Not `x-`: headers exchanges ignore x- keys when matching. */
+export const LEVEL_HEADER_PREFIX = 'surety-delay-l';
 
 /** Header whose '1'/'0' value routes a message into level k or past it. */
 export function levelHeader(k: number): string {

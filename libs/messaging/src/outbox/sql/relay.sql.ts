@@ -61,6 +61,14 @@ FROM unnest($1::bigint[], $2::float8[], $3::text[]) AS r(id, delay_ms, error)
 WHERE o.id = r.id AND o.status = 'pending'`;
 
 /**
+ * Keeps rows back for $2 ms without recording an attempt: a final failure waiting for
+ * its compensation transaction must not be claimed and published again meanwhile. $1 ids.
+ */
+export const HOLD = `
+UPDATE surety_outbox SET next_attempt_at = now() + $2 * interval '1 millisecond'
+WHERE id = ANY($1::bigint[]) AND status = 'pending'`;
+
+/**
  * Final failure of one row, in the compensation's transaction. Only a pending row can
  * fail, so of two relays racing to fail it exactly one gets the row back (and runs the
  * compensation). $1 id, $2 error.

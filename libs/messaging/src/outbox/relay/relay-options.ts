@@ -1,0 +1,74 @@
+import type { PublishResult } from '../../interfaces/publish-options.interface';
+import type { OutboxRow } from './outbox-row';
+import type { OutboxBackoff } from './retry-policy';
+
+/** @publicApi */
+export interface OutboxRelayOptions {
+  /** Rows per claim. Default 500. */
+  readonly batchSize?: number;
+  /** Batches in flight at once: batch k+1 is claimed while batch k awaits its confirms. Default 3. */
+  readonly pipelineDepth?: number;
+  /** Polling fallback when no NOTIFY arrives. Default 1000 ms. */
+  readonly pollIntervalMs?: number;
+  /** Attempts before a row is marked failed (its compensation runs). Default 20. */
+  readonly maxAttempts?: number;
+  readonly backoff?: OutboxBackoff;
+  /** A returned (unroutable) message: 'fail' at once (default) or 'retry' with backoff. */
+  readonly unroutable?: 'fail' | 'retry';
+  /**
+   * 'locked' (FOR UPDATE SKIP LOCKED, several relays; PostgreSQL default) or
+   * 'in-process' (one relay per database; PGlite default). See docs/outbox/relay.md.
+   */
+  readonly claim?: 'locked' | 'in-process';
+  /** Sent rows are deleted after this long. Default 7 days; false keeps them. */
+  readonly retentionMs?: number | false;
+  /** How often retention runs. Default 60 s. */
+  readonly pruneIntervalMs?: number;
+  /** How long a final failure is held back from re-claiming while its compensation runs. Default 60 s. */
+  readonly compensationHoldMs?: number;
+  /** NOTIFY channel (must match the writer's). Default 'surety_outbox'. */
+  readonly channel?: string;
+  /**
+   * Test seam: runs after the broker's verdicts arrived and before any row is marked.
+   * Crash tests kill the process here to prove a confirmed-but-unmarked row is only
+   * published twice, never lost.
+   */
+  readonly afterConfirm?: (
+    rows: readonly OutboxRow[],
+    results: readonly PublishResult[],
+  ) => void | Promise<void>;
+}
+
+export type ResolvedRelayOptions = Required<
+  Omit<OutboxRelayOptions, 'afterConfirm' | 'claim' | 'backoff'>
+> &
+  Pick<OutboxRelayOptions, 'afterConfirm' | 'claim'> & { backoff: Required<OutboxBackoff> };
+
+export function resolveRelayOptions(options: OutboxRelayOptions): ResolvedRelayOptions {
+  const resolved = {
+    batchSize: options.batchSize ?? 500,
+    pipelineDepth: options.pipelineDepth ?? 3,
+    pollIntervalMs: options.pollIntervalMs ?? 1000,
+    maxAttempts: options.maxAttempts ?? 20,
+    backoff: {
+      initialMs: options.backoff?.initialMs ?? 1000,
+      factor: options.backoff?.factor ?? 2,
+      maxMs: options.backoff?.maxMs ?? 60_000,
+    },
+    unroutable: options.unroutable ?? 'fail',
+    claim: options.claim,
+    retentionMs: options.retentionMs ?? 7 * 24 * 3600_000,
+    pruneIntervalMs: options.pruneIntervalMs ?? 60_000,
+    compensationHoldMs: options.compensationHoldMs ?? 60_000,
+    channel: options.channel ?? 'surety_outbox',
+    afterConfirm: options.afterConfirm,
+  };
+  for (const name of ['batchSize', 'pipelineDepth', 'maxAttempts'] as const) {
+    if (!Number.isInteger(resolved[name]) || resolved[name] < 1) {
+      throw new RangeError(
+        `outbox relay option ${name} must be a positive integer, got ${resolved[name]}`,
+      );
+    }
+  }
+  return resolved;
+}
