@@ -224,7 +224,7 @@ export class ArgReader {
       case 'l':
         return b.readBigInt64BE(this.advance(8));
       case 'T':
-        return this.longlong();
+        return new Date(Number(this.longlong()) * 1000); // kept apart from 'l' (bigint)
       case 'f':
         return b.readFloatBE(this.advance(4));
       case 'd':
@@ -334,7 +334,7 @@ export interface DecodedHeader {
 /**
  * Decodes a basic content header payload (class, weight, body size, flags,
  * then present properties in spec order). Field-table integers keep their
- * width: 'l' decodes to bigint, 'I' to number.
+ * width: 'l' decodes to bigint, 'I' to number, 'T' to a Date.
  */
 export function decodeContentHeader(payload: Buffer): DecodedHeader {
   const reader = new ArgReader(payload.subarray(12));
