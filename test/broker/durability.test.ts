@@ -69,14 +69,18 @@ async function publishUntilKilled(
   channel.on('close', () => (dead = true));
   for (let id = 0; !dead; id++) {
     outstanding++;
-    channel.publish('', DURABLE, body(id), { persistent: true, messageId: String(id) }, (err) => {
-      outstanding--;
-      if (err === null || err === undefined) confirmed.push(id);
-      if (!killed && confirmed.length >= killAfter) {
-        killed = true;
-        kill();
-      }
-    });
+    try {
+      channel.publish('', DURABLE, body(id), { persistent: true, messageId: String(id) }, (err) => {
+        outstanding--;
+        if (err === null || err === undefined) confirmed.push(id);
+        if (!killed && confirmed.length >= killAfter) {
+          killed = true;
+          kill();
+        }
+      });
+    } catch {
+      dead = true; // amqplib refuses to publish on a channel it already knows is closed
+    }
     while (outstanding >= 500 && !dead) await new Promise((resolve) => setTimeout(resolve, 1));
     if (id % 100 === 0) await new Promise((resolve) => setImmediate(resolve));
   }
