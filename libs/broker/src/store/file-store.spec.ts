@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openFileStore } from './file-store';
 import { StoreError } from './store-error';
@@ -208,6 +208,21 @@ describe('FileStore', () => {
     const store = openFileStore({ dataDir: dir, logger: new CapturingLogger() });
     expect(() => store.append('//q', message(1))).toThrow(/is not open/);
     await expect(store.putQueue(queueDef('q'))).rejects.toThrow(/is not open/);
+  });
+
+  it('stops accepting writes after a failed write, naming the file', async () => {
+    const logger = new CapturingLogger();
+    const { store } = await openStore(dir, { segmentSize: 4096, logger });
+    await store.putQueue(queueDef('q'));
+    store.append('//q', message(1, 200));
+    await store.sync();
+    await rm(join(dir, 'messages'), { recursive: true }); // the next segment cannot be created
+    for (let id = 2; id < 40; id++) store.append('//q', message(id, 200));
+    await expect(store.sync()).rejects.toThrow(/cannot write segment .*messages\/\d{10}\.seg/);
+    expect(() => store.append('//q', message(99))).toThrow(/cannot write segment/);
+    await expect(store.sync()).rejects.toThrow(StoreError);
+    expect(logger.errors[0]).toMatch(/the store accepts no more writes/);
+    await store.close();
   });
 
   it('refuses an exchange name longer than a short string, and keeps working', async () => {
