@@ -52,4 +52,4 @@ export function brokerTargets(): BrokerTarget[] {
 }
 
 /** Switched on by the broker work when EmbeddedBroker.start() exists. */
-const EMBEDDED_READY = false;
+const EMBEDDED_READY = true;

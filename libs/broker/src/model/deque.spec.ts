@@ -10,10 +10,14 @@ describe('Deque', () => {
           const deque = new Deque<number>(2);
           const model: number[] = [];
           for (const [op, value] of ops) {
-            if (op === 0) (deque.push(value), model.push(value));
-            else if (op === 1) expect(deque.shift()).toBe(model.shift());
-            else if (op === 2) (deque.unshift(value), model.unshift(value));
-            else if (op === 3) expect(deque.pop()).toBe(model.pop());
+            if (op === 0) {
+              deque.push(value);
+              model.push(value);
+            } else if (op === 1) expect(deque.shift()).toBe(model.shift());
+            else if (op === 2) {
+              deque.unshift(value);
+              model.unshift(value);
+            } else if (op === 3) expect(deque.pop()).toBe(model.pop());
             else if (op === 4) {
               const at = model.length === 0 ? 0 : value % (model.length + 1);
               deque.insert(at, value);

@@ -1,0 +1,179 @@
+import type { DurableStore } from '../store';
+import { AccessControl } from '../config/access-control';
+import type { BrokerConfig } from '../config/broker-config';
+import { Vhost } from '../model/vhost';
+import { GroupCommit } from './group-commit';
+import { recoverState } from './recovery';
+import { ResourceAlarm, type AlarmKind } from './resource-alarm';
+import { StoreDurability } from './store-durability';
+
+/** What a connection must offer the broker (alarms, shutdown, management). */
+export interface BrokerConnection {
+  readonly id: number;
+  readonly user: string | undefined;
+  readonly vhostName: string | undefined;
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly connectedAt: number;
+  readonly clientProperties: Record<string, unknown>;
+  channelCount(): number;
+  onAlarm(blocked: boolean, reason: string): void;
+  /** Server-initiated close (shutdown, management) with connection.close 320. */
+  forceClose(reason: string): void;
+}
+
+/** A consumer of amq.rabbitmq.reply-to on some channel (direct reply-to). */
+export interface ReplyReceiver {
+  deliverReply(message: import('../model/message').Message): boolean;
+}
+
+export interface BrokerLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+export const silentLogger: BrokerLogger = {
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+};
+
+/** Broker-wide counters (management /api/overview and /metrics). */
+export interface BrokerCounters {
+  published: number;
+  delivered: number;
+  acked: number;
+  confirmed: number;
+  returned: number;
+  connectionsOpened: number;
+  connectionsClosed: number;
+}
+
+/**
+ * The broker's state shared by every connection: vhosts, access control, the
+ * store with its group commit, resource alarms, and direct reply-to receivers.
+ */
+export class Broker {
+  readonly access: AccessControl;
+  readonly vhosts = new Map<string, Vhost>();
+  readonly connections = new Set<BrokerConnection>();
+  readonly replyReceivers = new Map<string, ReplyReceiver>();
+  readonly commit: GroupCommit;
+  readonly counters: BrokerCounters = {
+    published: 0,
+    delivered: 0,
+    acked: 0,
+    confirmed: 0,
+    returned: 0,
+    connectionsOpened: 0,
+    connectionsClosed: 0,
+  };
+  readonly alarm: ResourceAlarm;
+  private durability: StoreDurability | undefined;
+  private nextConnectionId = 1;
+
+  private constructor(
+    readonly config: BrokerConfig,
+    readonly store: DurableStore | undefined,
+    readonly dataDir: string | undefined,
+    readonly logger: BrokerLogger,
+  ) {
+    this.access = new AccessControl(config);
+    this.commit = new GroupCommit(
+      () => (this.store ? this.store.sync() : Promise.resolve()),
+      (error) => this.logger.error(`store sync failed: ${(error as Error).message}`),
+    );
+    for (const name of config.vhosts) this.vhosts.set(name, new Vhost(name));
+    this.alarm = new ResourceAlarm({
+      memoryHighWatermark: config.memoryHighWatermark,
+      diskFreeLimit: config.diskFreeLimit,
+      dataDir,
+      onChange: (kind, raised) => this.onAlarm(kind, raised),
+    });
+  }
+
+  /** Opens the store (when given), recovers durable state, starts the alarms. */
+  static async open(options: {
+    config: BrokerConfig;
+    store?: DurableStore;
+    dataDir?: string;
+    logger?: BrokerLogger;
+  }): Promise<Broker> {
+    const broker = new Broker(
+      options.config,
+      options.store,
+      options.dataDir,
+      options.logger ?? silentLogger,
+    );
+    if (broker.store !== undefined) {
+      const state = await broker.store.open();
+      const delayedKeys = recoverState(
+        state,
+        (name) => broker.vhostOrCreate(name),
+        (m) => broker.logger.warn(m),
+      );
+      broker.durability = new StoreDurability(broker.store, broker.commit, (error) =>
+        broker.logger.error(`store write failed: ${(error as Error).message}`),
+      );
+      for (const key of delayedKeys) broker.durability.delayedQueues.add(key);
+      for (const vhost of broker.vhosts.values()) vhost.setDurability(broker.durability);
+    }
+    broker.alarm.start();
+    return broker;
+  }
+
+  get blocked(): boolean {
+    return this.alarm.active.length > 0;
+  }
+
+  get blockReason(): string {
+    const active = this.alarm.active;
+    return active.includes('memory')
+      ? 'low on memory'
+      : active.includes('disk')
+        ? 'low on disk'
+        : '';
+  }
+
+  newConnectionId(): number {
+    return this.nextConnectionId++;
+  }
+
+  vhost(name: string): Vhost | undefined {
+    return this.vhosts.get(name);
+  }
+
+  /** Waits until definitions and every appended message are on disk. */
+  async settle(): Promise<void> {
+    await this.durability?.definitionsSettled();
+    await this.commit.flush();
+  }
+
+  /** Closes client connections, makes everything durable, closes the store. */
+  async close(): Promise<void> {
+    this.alarm.stop();
+    for (const connection of [...this.connections]) connection.forceClose('broker shutdown');
+    await this.settle();
+    for (const vhost of this.vhosts.values()) {
+      for (const exchange of vhost.exchanges.values()) exchange.dispose();
+      for (const queue of vhost.queues.values()) queue.delete();
+    }
+    await this.store?.close();
+  }
+
+  private vhostOrCreate(name: string): Vhost {
+    let vhost = this.vhosts.get(name);
+    if (vhost === undefined) {
+      vhost = new Vhost(name);
+      this.vhosts.set(name, vhost);
+    }
+    return vhost;
+  }
+
+  private onAlarm(kind: AlarmKind, raised: boolean): void {
+    this.logger.warn(`${kind} alarm ${raised ? 'set' : 'cleared'}`);
+    const blocked = this.blocked;
+    for (const connection of this.connections) connection.onAlarm(blocked, this.blockReason);
+  }
+}
