@@ -1,0 +1,109 @@
+import { connect, type Channel, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { ConnectionManager, Publisher, type PublisherOptions } from '@surety/messaging';
+import { uniqueName } from '../../support/names';
+
+/** The messaging core's publisher on its own connection, without Nest. */
+export interface StartedPublisher {
+  readonly publisher: Publisher;
+  readonly connections: ConnectionManager;
+  close(): Promise<void>;
+}
+
+export async function startPublisher(
+  url: string,
+  options: PublisherOptions = {},
+): Promise<StartedPublisher> {
+  const connections = new ConnectionManager({
+    urls: [url],
+    connectionName: 'surety-outbox-test',
+    reconnect: { initialMs: 50, maxMs: 500 },
+    startup: 'fail-fast',
+  });
+  const publisher = new Publisher(connections, options);
+  await connections.start();
+  return {
+    publisher,
+    connections,
+    async close() {
+      await publisher.close();
+      await connections.close();
+    },
+  };
+}
+
+/** A topic exchange with one durable queue bound to '#', names unique to the test. */
+export interface TestTopology {
+  readonly exchange: string;
+  readonly queue: string;
+  /** An exchange with no queue bound: everything published to it is returned. */
+  readonly deadEnd: string;
+  dispose(): Promise<void>;
+}
+
+export async function declareTopology(url: string, prefix = 'outbox'): Promise<TestTopology> {
+  const exchange = uniqueName(`${prefix}.events`);
+  const deadEnd = uniqueName(`${prefix}.nowhere`);
+  const queue = uniqueName(`${prefix}.q`);
+  const connection = await connect(url);
+  const channel = await connection.createChannel();
+  await channel.assertExchange(exchange, 'topic', { durable: true });
+  await channel.assertExchange(deadEnd, 'topic', { durable: true });
+  await channel.assertQueue(queue, { durable: true });
+  await channel.bindQueue(queue, exchange, '#');
+  await connection.close();
+  return {
+    exchange,
+    queue,
+    deadEnd,
+    async dispose() {
+      const c = await connect(url).catch(() => undefined);
+      if (!c) return;
+      c.on('error', () => undefined);
+      const ch = await c.createChannel();
+      ch.on('error', () => undefined);
+      await ch.deleteQueue(queue).catch(() => undefined);
+      await ch.deleteExchange(exchange).catch(() => undefined);
+      await ch.deleteExchange(deadEnd).catch(() => undefined);
+      await c.close().catch(() => undefined);
+    },
+  };
+}
+
+/** Consumes a queue with manual acks and keeps every message it saw, in arrival order. */
+export class Collector {
+  readonly messages: ConsumeMessage[] = [];
+
+  private constructor(
+    private readonly connection: ChannelModel,
+    private readonly channel: Channel,
+  ) {}
+
+  static async start(url: string, queue: string): Promise<Collector> {
+    const connection = await connect(url);
+    connection.on('error', () => undefined);
+    const channel = await connection.createChannel();
+    await channel.prefetch(1000);
+    let collector: Collector | undefined;
+    const buffered: ConsumeMessage[] = [];
+    await channel.consume(queue, (message) => {
+      if (!message) return;
+      channel.ack(message);
+      (collector?.messages ?? buffered).push(message);
+    });
+    collector = new Collector(connection, channel);
+    collector.messages.push(...buffered);
+    return collector;
+  }
+
+  payloads<T = unknown>(): T[] {
+    return this.messages.map((m) => JSON.parse(m.content.toString()) as T);
+  }
+
+  messageIds(): string[] {
+    return this.messages.map((m) => String(m.properties.messageId));
+  }
+
+  async close(): Promise<void> {
+    await this.connection.close().catch(() => undefined);
+  }
+}
