@@ -6,7 +6,6 @@
  * must not.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,12 +85,7 @@ async function publishUntilKilled(
   }
 }
 
-const describeWithCli = existsSync(CLI) ? describe : describe.skip;
-if (!existsSync(CLI)) {
-  console.warn(`\n!!! [surety] ${CLI} does not exist yet: durability suite SKIPPED\n`);
-}
-
-describeWithCli('broker durability across kill -9', () => {
+describe('broker durability across kill -9', () => {
   let dataDir: string;
   const brokers: RunningBroker[] = [];
   const connections: ChannelModel[] = [];
