@@ -1,4 +1,9 @@
-import { RedisIdempotencyStore } from '@surety/messaging/idempotency';
+import {
+  DbIdempotencyStore,
+  RedisIdempotencyStore,
+  type RawSqlTransaction,
+} from '@surety/messaging/idempotency';
+import { databaseTargets, type DatabaseTarget } from '../../support/database';
 import { TcpProxy } from '../../outbox/support/tcp-proxy';
 import { hostPort, serviceUrl } from '../../support/services';
 import { uniqueName } from '../../support/names';
@@ -33,7 +38,30 @@ const redis: StoreUnderTest = {
   },
 };
 
-/** Every store implementation; the db ones join when the database test support exists. */
+/** The inbox store on one database kind; "unreachable" is a handle that was closed. */
+function db(target: DatabaseTarget): StoreUnderTest {
+  return {
+    name: `db (${target.name})`,
+    needs: target.needs,
+    async open() {
+      const database = await target.fresh();
+      return {
+        store: new DbIdempotencyStore(database.prisma, { maxWaitMs: 30_000 }),
+        useTransaction: async (tx) => {
+          await (tx as RawSqlTransaction).$executeRawUnsafe('SELECT 1');
+        },
+        async unreachable() {
+          const other = await target.fresh();
+          await other.drop();
+          return new DbIdempotencyStore(other.prisma, { maxWaitMs: 500 });
+        },
+        dispose: () => database.drop(),
+      };
+    },
+  };
+}
+
+/** Every store implementation, on every backend it supports. */
 export function storesUnderTest(): StoreUnderTest[] {
-  return [redis];
+  return [redis, ...databaseTargets().map(db)];
 }

@@ -83,15 +83,12 @@ export class Collector {
     connection.on('error', () => undefined);
     const channel = await connection.createChannel();
     await channel.prefetch(1000);
-    let collector: Collector | undefined;
-    const buffered: ConsumeMessage[] = [];
+    const collector = new Collector(connection, channel);
     await channel.consume(queue, (message) => {
       if (!message) return;
       channel.ack(message);
-      (collector?.messages ?? buffered).push(message);
+      collector.messages.push(message);
     });
-    collector = new Collector(connection, channel);
-    collector.messages.push(...buffered);
     return collector;
   }
 

@@ -10,6 +10,7 @@ import { trackTransactionUsage } from './transaction-usage';
 /** The part of a Prisma transaction client this store needs (Prisma's satisfies it). */
 export interface RawSqlTransaction {
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
 /** The part of a Prisma client this store needs (Prisma's satisfies it). */
@@ -88,12 +89,12 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
   async isDone(scope: string, key: string): Promise<boolean> {
     // Through a transaction so that the store needs nothing beyond $transaction.
     return this.prisma.$transaction(async (tx) => {
-      const found = await tx.$executeRawUnsafe(
+      const found = await tx.$queryRawUnsafe<unknown[]>(
         'SELECT 1 FROM surety_inbox WHERE consumer = $1 AND message_id = $2',
         scope,
         key,
       );
-      return found > 0;
+      return found.length > 0;
     });
   }
 
