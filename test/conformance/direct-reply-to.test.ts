@@ -26,8 +26,6 @@ conformance('direct reply-to', (c) => {
     );
 
     const client = await c.channel();
-    let seenReplyTo = '';
-    await server.prefetch(0);
     const reply = new Promise<ConsumeMessage>((resolve) => {
       void client.consume(REPLY_TO, (m) => m && resolve(m), { noAck: true });
     });
@@ -38,10 +36,9 @@ conformance('direct reply-to', (c) => {
       correlationId: 'c-1',
     });
     const answer = await within(reply, 'the direct reply');
-    seenReplyTo = answer.fields.routingKey;
     expect(answer.content.toString()).toBe('re:ping');
     expect(answer.properties.correlationId).toBe('c-1');
-    expect(seenReplyTo.startsWith(`${REPLY_TO}.`)).toBe(true);
+    expect(answer.fields.routingKey.startsWith(`${REPLY_TO}.`)).toBe(true);
     expect(answer.fields.exchange).toBe('');
   });
 
