@@ -1,5 +1,5 @@
 import type { Channel, GetMessage } from 'amqplib';
-import { getAll, getEventually, publishConfirmed, settle } from '../support/amqp';
+import { getAll, getEventually, publishConfirmed, settle, xDeath } from '../support/amqp';
 import { type Conformance, conformance } from './support/harness';
 import { Method, basicGet, queueDeclare } from './support/methods';
 import { decodeContentHeader } from './support/wire';
@@ -20,7 +20,6 @@ async function rejectOne(channel: Channel, queue: string): Promise<GetMessage> {
 
 const timestamp = { '!': 'timestamp', value: expect.any(Number) };
 type Headers = Record<string, unknown>;
-const xDeath = (m: GetMessage) => (m.properties.headers as Headers)['x-death'] as Headers[];
 
 // amqp-semantics.md §22: dead-lettering and the x-death header.
 //

@@ -1,12 +1,8 @@
 import type { Channel } from 'amqplib';
 import { channelClosed, consumeN, getAll, publishConfirmed } from '../support/amqp';
-import { conformance } from './support/harness';
+import { type Conformance, conformance } from './support/harness';
 
-async function fill(
-  c: { confirmChannel(): Promise<import('amqplib').ConfirmChannel> },
-  queue: string,
-  count: number,
-) {
+async function fill(c: Conformance, queue: string, count: number) {
   const publisher = await c.confirmChannel();
   for (let i = 1; i <= count; i++) publisher.sendToQueue(queue, Buffer.from(`m${i}`));
   await publisher.waitForConfirms();

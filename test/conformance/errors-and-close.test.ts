@@ -1,3 +1,4 @@
+import type { Channel } from 'amqplib';
 import { channelError } from '../support/amqp';
 import { conformance } from './support/harness';
 import {
@@ -17,19 +18,19 @@ conformance('errors and close', (c) => {
       '404',
       'a passive declare of a missing queue',
       404,
-      (ch: import('amqplib').Channel, q: string) => ch.checkQueue(q),
+      (ch: Channel, q: string) => ch.checkQueue(q),
     ],
     [
       '403',
       'a declare with the reserved amq. prefix',
       403,
-      (ch: import('amqplib').Channel) => ch.assertQueue('amq.reserved'),
+      (ch: Channel) => ch.assertQueue('amq.reserved'),
     ],
     [
       '406',
       'an inequivalent redeclare',
       406,
-      async (ch: import('amqplib').Channel, q: string) => {
+      async (ch: Channel, q: string) => {
         await ch.assertQueue(q, { durable: false });
         await ch.assertQueue(q, { durable: true });
       },

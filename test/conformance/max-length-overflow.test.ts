@@ -1,4 +1,4 @@
-import { channelError, getAll, publishConfirmed } from '../support/amqp';
+import { channelError, getAll, publishConfirmed, xDeath } from '../support/amqp';
 import { type Conformance, conformance } from './support/harness';
 
 async function publishAll(
@@ -54,7 +54,7 @@ conformance('max length and overflow', (c) => {
     expect(contents(await getAll(channel, queue))).toEqual(['m3']);
     const dead = await getAll(channel, dlq);
     expect(contents(dead)).toEqual(['m1', 'm2']);
-    expect(dead[0].properties.headers?.['x-death'][0]).toMatchObject({
+    expect(xDeath(dead[0])[0]).toMatchObject({
       reason: 'maxlen',
       queue,
       count: 1,
@@ -86,7 +86,7 @@ conformance('max length and overflow', (c) => {
     expect(contents(await getAll(channel, queue))).toEqual(['m1']);
     const dead = await getAll(channel, dlq);
     expect(contents(dead)).toEqual(['m2']);
-    expect(dead[0].properties.headers?.['x-death'][0]).toMatchObject({
+    expect(xDeath(dead[0])[0]).toMatchObject({
       reason: 'maxlen',
       queue,
       count: 1,

@@ -1,5 +1,5 @@
 import type { Channel } from 'amqplib';
-import { channelError, getAll, getEventually, publishConfirmed } from '../support/amqp';
+import { channelError, getAll, getEventually, publishConfirmed, xDeath } from '../support/amqp';
 import { type Conformance, conformance } from './support/harness';
 
 async function publishWithPriorities(
@@ -118,7 +118,7 @@ conformance('priority queues and delivery limits', (c) => {
     await publishConfirmed(channel, '', queue, 'poison');
     await returnUntilGone(channel, queue);
     const dead = await getEventually(channel, dlq);
-    expect(dead.properties.headers?.['x-death'][0]).toMatchObject({
+    expect(xDeath(dead)[0]).toMatchObject({
       reason: 'delivery_limit',
       queue,
       count: 1,

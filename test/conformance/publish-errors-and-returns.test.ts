@@ -51,7 +51,9 @@ conformance('publish errors and returns', (c) => {
     const channel = await c.confirmChannel();
     const events: string[] = [];
     channel.on('return', (m: Message) =>
-      events.push(`return:${m.fields.replyCode}:${m.content.toString()}`),
+      events.push(
+        `return:${(m.fields as unknown as { replyCode: number }).replyCode}:${m.content.toString()}`,
+      ),
     );
     await publishConfirmed(channel, '', c.queueName(), 'lost', { mandatory: true });
     events.push('confirmed');

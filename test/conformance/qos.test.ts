@@ -1,10 +1,10 @@
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConfirmChannel, ConsumeMessage } from 'amqplib';
 import { eventually } from '../support/eventually';
 import { settle } from '../support/amqp';
 import { conformance } from './support/harness';
 import { Method, basicQos } from './support/methods';
 
-async function fill(channel: import('amqplib').ConfirmChannel, queue: string, count: number) {
+async function fill(channel: ConfirmChannel, queue: string, count: number) {
   for (let i = 1; i <= count; i++) channel.sendToQueue(queue, Buffer.from(`m${i}`));
   await channel.waitForConfirms();
 }

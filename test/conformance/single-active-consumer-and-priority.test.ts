@@ -1,4 +1,4 @@
-import type { Channel, ConsumeMessage } from 'amqplib';
+import type { Channel, ConsumeMessage, Options } from 'amqplib';
 import { eventually } from '../support/eventually';
 import { settle } from '../support/amqp';
 import { type Conformance, conformance } from './support/harness';
@@ -12,7 +12,7 @@ async function publish(c: Conformance, queue: string, bodies: string[]): Promise
 async function collector(
   channel: Channel,
   queue: string,
-  options: import('amqplib').Options.Consume = {},
+  options: Options.Consume = {},
 ): Promise<{ tag: string; got: string[]; raw: ConsumeMessage[] }> {
   const got: string[] = [];
   const raw: ConsumeMessage[] = [];

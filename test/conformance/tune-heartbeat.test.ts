@@ -1,7 +1,7 @@
 import { conformance } from './support/harness';
 import { Method, basicPublish, channelOpen, queueDeclare } from './support/methods';
 import { HandshakeRefused } from './support/raw-client';
-import { FRAME_HEARTBEAT, bodyFrame, contentHeaderFrame } from './support/wire';
+import { FRAME_HEARTBEAT, bodyFrame, contentHeaderFrame, heartbeatFrame } from './support/wire';
 
 // amqp-semantics.md §2 (tune) and §3 (heartbeats).
 conformance('tune and heartbeats', (c) => {
@@ -64,6 +64,24 @@ conformance('tune and heartbeats', (c) => {
     await raw.readUntilEnd(10_000); // the client never sends: two missed intervals end it
     await counting;
     expect(heartbeats).toBeGreaterThanOrEqual(1);
+  });
+
+  it('sends a heartbeat every timeout/2 to a client that heartbeats, and keeps it open', async () => {
+    const raw = await c.raw({ tuneOk: (s) => ({ ...s, heartbeat: 2 }) });
+    const beating = setInterval(() => raw.write(heartbeatFrame()), 500);
+    const started = Date.now();
+    let heartbeats = 0;
+    try {
+      while (Date.now() - started < 4_500) {
+        const f = await raw.readFrame(3_000);
+        if (f.type === FRAME_HEARTBEAT && f.channel === 0) heartbeats++;
+      }
+    } finally {
+      clearInterval(beating);
+    }
+    // Every 1s over 4.5s is 4; a server beating only every 2s would send 2.
+    expect(heartbeats).toBeGreaterThanOrEqual(3);
+    expect(raw.isEnded).toBe(false);
   });
 
   it('keeps a connection alive while the client heartbeats', async () => {

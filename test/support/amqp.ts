@@ -211,6 +211,13 @@ export function publishConfirmed(
   return within(confirmed, `the confirm of a publish to '${exchange}'/'${routingKey}'`, timeoutMs);
 }
 
+/** The x-death array of a dead-lettered message (empty when absent), newest entry first. */
+export function xDeath(message: {
+  properties: { headers?: Record<string, unknown> };
+}): Record<string, unknown>[] {
+  return (message.properties.headers?.['x-death'] as Record<string, unknown>[] | undefined) ?? [];
+}
+
 /** Message bodies as strings, for compact order assertions. */
 export function bodies(messages: { content: Buffer }[]): string[] {
   return messages.map((m) => m.content.toString());
