@@ -6,6 +6,9 @@ import { describeWithServices } from '../support/services';
 import type { OpenedStore, StoreUnderTest } from './support/stores';
 import { storesUnderTest } from './support/store-matrix';
 
+// Real services and PGlite start-up (seconds on a busy machine) in hooks too.
+jest.setTimeout(60_000);
+
 /**
  * The contract every IdempotencyStore keeps (BullMQ-style adapter conformance):
  * run once, recognise duplicates, forget failures, never run concurrently, and say

@@ -11,6 +11,9 @@ import {
   type TestTopology,
 } from './support/messaging-env';
 
+// Real services and PGlite start-up (seconds on a busy machine) in hooks too.
+jest.setTimeout(60_000);
+
 interface StatusRow {
   status: string;
   attempts: number;

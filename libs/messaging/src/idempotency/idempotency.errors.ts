@@ -24,11 +24,34 @@ export class IdempotencyStoreUnavailableError extends Error {
  * @publicApi
  */
 export class MissingIdempotencyKeyError extends Error {
+  /** Read by the consumer: dead-letter at once instead of retrying. */
+  readonly retryable = false;
   constructor(readonly consumer: string) {
     super(
       `consumer "${consumer}" uses idempotency but the delivery has no idempotency key ` +
         `(no messageId, or the key function returned nothing)`,
     );
     this.name = 'MissingIdempotencyKeyError';
+  }
+}
+
+/**
+ * Another worker has held this delivery's key for longer than the middleware was
+ * willing to wait. Retryable: the delivery comes back later and asks again.
+ *
+ * @publicApi
+ */
+export class IdempotencyKeyBusyError extends Error {
+  readonly retryable = true;
+  constructor(
+    readonly consumer: string,
+    readonly key: string,
+    waitedMs: number,
+  ) {
+    super(
+      `consumer "${consumer}": message ${key} is being handled by another worker ` +
+        `(still busy after ${waitedMs} ms); retrying later`,
+    );
+    this.name = 'IdempotencyKeyBusyError';
   }
 }

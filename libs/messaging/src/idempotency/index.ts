@@ -15,3 +15,18 @@ export {
   type TransactionalClient,
 } from './db/db-idempotency.store';
 export { trackTransactionUsage, type TrackedTransaction } from './db/transaction-usage';
+export type {
+  IdempotencyKeyFn,
+  IdempotencySetting,
+  IdempotencyStoreKind,
+} from './interfaces/idempotency-options.interface';
+export { IdempotencyKeyBusyError } from './idempotency.errors';
+export { IdempotencyMiddleware, type IdempotencyMiddlewareOptions } from './idempotency.middleware';
+export { InboxTransaction } from './inbox-transaction';
+export { IdempotencyModule } from './idempotency.module';
+export {
+  IDEMPOTENCY_MODULE_OPTIONS,
+  type IdempotencyModuleOptions,
+} from './idempotency-module-options';
+export { IDEMPOTENCY_STORES } from './idempotency.constants';
+import './messaging-augmentation';

@@ -1,0 +1,187 @@
+import { Logger } from '@nestjs/common';
+import type { Prisma } from '@surety/database';
+import type {
+  ConsumerMiddleware,
+  ConsumerMiddlewareContext,
+} from '../interfaces/consumer-middleware.interface';
+import {
+  IdempotencyKeyBusyError,
+  IdempotencyStoreUnavailableError,
+  MissingIdempotencyKeyError,
+} from './idempotency.errors';
+import { InboxTransaction } from './inbox-transaction';
+import type {
+  IdempotencyKeyFn,
+  IdempotencySetting,
+  IdempotencyStoreKind,
+} from './interfaces/idempotency-options.interface';
+import type { IdempotencyStore } from './interfaces/idempotency-store.interface';
+import './messaging-augmentation';
+
+/** @publicApi */
+export interface IdempotencyMiddlewareOptions {
+  /** While the store is down: first pause, doubling up to `maxMs`. Default 200 ms → 5 s. */
+  readonly unavailableBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
+  /** How long a delivery waits for another worker holding its key before retrying later. Default 60 s. */
+  readonly busyWaitMs?: number;
+}
+
+interface ResolvedSetting {
+  readonly store: IdempotencyStoreKind;
+  readonly key: IdempotencyKeyFn;
+  readonly scope: string | undefined;
+}
+
+type Stores = Partial<{
+  db: IdempotencyStore<Prisma.TransactionClient>;
+  redis: IdempotencyStore<undefined>;
+}>;
+
+/**
+ * The consumer-pipeline stage behind `@Subscribe({ idempotency })`: asks the store
+ * whether the delivery already took effect (ack and skip), runs the handler under the
+ * store's guard otherwise, and never acks a delivery whose fate the store could not
+ * tell — while the store is down it holds the delivery, backs off and says why.
+ *
+ * Register it with `MessagingModule.forRoot({ consumerMiddleware: [m.handle] })`
+ * (IdempotencyModule wires this for Nest applications).
+ *
+ * @publicApi
+ */
+export class IdempotencyMiddleware {
+  private readonly logger = new Logger('Surety.Idempotency');
+  private readonly settings = new Map<string, ResolvedSetting>();
+  private readonly initialMs: number;
+  private readonly maxMs: number;
+  private readonly busyWaitMs: number;
+  private closed = false;
+  private outage: string | undefined;
+  private readonly sleepers = new Set<() => void>();
+
+  constructor(
+    private readonly stores: Stores,
+    options: IdempotencyMiddlewareOptions = {},
+  ) {
+    this.initialMs = options.unavailableBackoff?.initialMs ?? 200;
+    this.maxMs = options.unavailableBackoff?.maxMs ?? 5_000;
+    this.busyWaitMs = options.busyWaitMs ?? 60_000;
+  }
+
+  /** Guards handler `handlerName` (`Class.method`); throws if its store is not configured. */
+  register(handlerName: string, setting: IdempotencySetting): void {
+    const resolved: ResolvedSetting =
+      typeof setting === 'string'
+        ? { store: setting, key: messageIdKey, scope: undefined }
+        : { store: setting.store, key: setting.key ?? messageIdKey, scope: setting.scope };
+    if (resolved.store !== 'db' && resolved.store !== 'redis') {
+      throw new TypeError(
+        `${handlerName}: idempotency must be 'db' or 'redis', got ${JSON.stringify(resolved.store)}`,
+      );
+    }
+    if (!this.stores[resolved.store]) {
+      throw new TypeError(
+        `${handlerName} uses idempotency '${resolved.store}' but no ${resolved.store} idempotency ` +
+          `store is configured (IdempotencyModule.forRoot({ ${resolved.store}: ... }))`,
+      );
+    }
+    this.settings.set(handlerName, resolved);
+  }
+
+  get guardedHandlers(): string[] {
+    return [...this.settings.keys()];
+  }
+
+  readonly handle: ConsumerMiddleware = async (ctx, next) => {
+    const setting = this.settings.get(ctx.handlerName);
+    if (!setting) return next();
+    const scope = setting.scope ?? ctx.queue;
+    const key = setting.key(ctx);
+    if (!key) throw new MissingIdempotencyKeyError(scope);
+    const store = this.stores[setting.store] as IdempotencyStore<
+      Prisma.TransactionClient | undefined
+    >;
+    let handlerStarted = false;
+    const effect = async (tx: Prisma.TransactionClient | undefined) => {
+      handlerStarted = true;
+      // The handler sees the transaction as context.tx (and InboxTransaction.current()).
+      Object.defineProperty(ctx.message, 'tx', {
+        value: tx,
+        configurable: true,
+        enumerable: false,
+      });
+      return InboxTransaction.run(tx, next);
+    };
+    const busySince = Date.now();
+    for (let attempt = 1; ; attempt++) {
+      this.assertOpen(setting.store);
+      try {
+        const outcome = await store.execute(scope, key, effect);
+        this.recovered(setting.store);
+        if (outcome.status !== 'in-progress') return; // executed, or a duplicate: ack
+        const waited = Date.now() - busySince;
+        if (waited >= this.busyWaitMs) throw new IdempotencyKeyBusyError(scope, key, waited);
+        await this.sleep(Math.min(outcome.retryAfterMs, 1_000, this.busyWaitMs - waited));
+      } catch (error) {
+        if (!(error instanceof IdempotencyStoreUnavailableError) || handlerStarted) throw error;
+        const delay = Math.min(this.maxMs, this.initialMs * 2 ** Math.min(attempt - 1, 20));
+        this.reportOutage(setting.store, error, ctx, delay);
+        await this.sleep(delay);
+      }
+    }
+  };
+
+  /** Stops waiting: held deliveries fail (retryable) instead of waiting for the store. */
+  close(): void {
+    this.closed = true;
+    for (const wake of this.sleepers) wake();
+  }
+
+  private assertOpen(store: IdempotencyStoreKind): void {
+    if (this.closed) {
+      throw new IdempotencyStoreUnavailableError(
+        store,
+        new Error('the application is shutting down'),
+      );
+    }
+  }
+
+  /** One line when an outage starts (and when it ends), not one per held delivery. */
+  private reportOutage(
+    store: IdempotencyStoreKind,
+    error: IdempotencyStoreUnavailableError,
+    ctx: ConsumerMiddlewareContext,
+    delay: number,
+  ): void {
+    if (this.outage === error.message) return;
+    this.outage = error.message;
+    this.logger.warn(
+      `${error.message}; holding deliveries unacked (first: ${ctx.queue} ${ctx.message.messageId}) ` +
+        `and retrying with backoff (next in ${delay} ms) — nothing is acked until the ${store} store answers`,
+    );
+  }
+
+  private recovered(store: IdempotencyStoreKind): void {
+    if (this.outage === undefined) return;
+    this.outage = undefined;
+    this.logger.log(`idempotency store "${store}" is answering again; resuming held deliveries`);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
+  }
+}
+
+/** The AMQP message-id as published — not the core's per-delivery fallback, which is not stable. */
+function messageIdKey(ctx: ConsumerMiddlewareContext): string | undefined {
+  const id: unknown = ctx.message.raw.properties.messageId;
+  if (typeof id === 'string' && id.length > 0) return id;
+  return Buffer.isBuffer(id) && id.length > 0 ? id.toString() : undefined;
+}

@@ -1,0 +1,27 @@
+import type { ConsumerMiddlewareContext } from '../../interfaces/consumer-middleware.interface';
+
+/** Which store guards a consumer. @publicApi */
+export type IdempotencyStoreKind = 'db' | 'redis';
+
+/**
+ * The idempotency key of a delivery. Default: the AMQP message-id (the outbox sets it
+ * to the row's uuid, so a republished row has the same key). Return undefined when
+ * the delivery has none: it is dead-lettered rather than run unguarded.
+ *
+ * @publicApi
+ */
+export type IdempotencyKeyFn = (ctx: ConsumerMiddlewareContext) => string | undefined;
+
+/**
+ * `@Subscribe({ ..., idempotency: 'db' })`, or with options.
+ *
+ * @publicApi
+ */
+export type IdempotencySetting =
+  | IdempotencyStoreKind
+  | {
+      readonly store: IdempotencyStoreKind;
+      readonly key?: IdempotencyKeyFn;
+      /** Dedup namespace. Default: the queue name (stable across code refactors). */
+      readonly scope?: string;
+    };

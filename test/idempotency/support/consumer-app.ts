@@ -1,0 +1,78 @@
+import { Injectable, type LoggerService } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import { DATABASE_HANDLE, type DatabaseHandle } from '@surety/database';
+import { MessagingModule, Publisher, Subscribe, type MessageContext } from '@surety/messaging';
+import {
+  IdempotencyMiddleware,
+  IdempotencyModule,
+  type IdempotencyModuleOptions,
+  type IdempotencySetting,
+} from '@surety/messaging/idempotency';
+import { uniqueName } from '../../support/names';
+
+/** What the handler under test does with each delivery. */
+export type TestHandler = (payload: { n: number }, context: MessageContext) => Promise<void>;
+
+export interface ConsumerApp {
+  readonly module: TestingModule;
+  readonly publisher: Publisher;
+  readonly queue: string;
+  close(): Promise<void>;
+}
+
+/**
+ * A Nest application with DatabaseHandle (given), IdempotencyModule and MessagingModule
+ * wired the documented way, and one @Subscribe handler with the given idempotency.
+ */
+export async function startConsumerApp(options: {
+  brokerUrl: string;
+  database?: DatabaseHandle;
+  idempotency: IdempotencySetting;
+  stores: IdempotencyModuleOptions;
+  handler: TestHandler;
+  logger?: LoggerService;
+  queue?: string;
+  concurrency?: number;
+}): Promise<ConsumerApp> {
+  const queue = options.queue ?? uniqueName('idem.q');
+
+  @Injectable()
+  class TestConsumer {
+    @Subscribe({
+      queue,
+      idempotency: options.idempotency,
+      retry: { attempts: 5, backoff: [100] },
+      prefetch: options.concurrency ?? 20,
+    })
+    handle(payload: { n: number }, context: MessageContext): Promise<void> {
+      return options.handler(payload, context);
+    }
+  }
+
+  const module = await Test.createTestingModule({
+    imports: [
+      IdempotencyModule.forRoot(options.stores),
+      MessagingModule.forRootAsync({
+        inject: [IdempotencyMiddleware],
+        useFactory: (idempotency: IdempotencyMiddleware) => ({
+          urls: options.brokerUrl,
+          delay: { prefix: uniqueName('idem.delay'), levels: 8 },
+          consumerMiddleware: [idempotency.handle],
+          shutdownTimeoutMs: 3_000,
+        }),
+      }),
+    ],
+    providers: [
+      TestConsumer,
+      ...(options.database ? [{ provide: DATABASE_HANDLE, useValue: options.database }] : []),
+    ],
+  }).compile();
+  module.useLogger(options.logger ?? ['error']);
+  await module.init();
+  return {
+    module,
+    publisher: module.get(Publisher),
+    queue,
+    close: () => module.close(),
+  };
+}
