@@ -66,7 +66,7 @@ export function deadLetterMessage(
   headers['x-last-death-queue'] = str(queueName);
   headers['x-last-death-exchange'] = str(message.exchange);
 
-  let routingKeys = originalKeys;
+  let routingKeys = message.publishedKeys !== undefined ? [...message.publishedKeys] : originalKeys;
   if (deadLetterRoutingKey !== undefined) {
     routingKeys = [deadLetterRoutingKey];
     delete headers['CC'];

@@ -5,6 +5,7 @@ import {
   type FieldTable,
   type FieldValue,
 } from '../protocol';
+import { typeName } from './arguments';
 
 /** Queue arguments RabbitMQ compares when a queue is declared again. */
 export const QUEUE_EQUIVALENCE_KEYS = [
@@ -50,7 +51,13 @@ export function assertArgsEquivalent(
     const a = received[key];
     const b = current[key];
     if (a === undefined && b === undefined) continue;
-    if (a !== undefined && b !== undefined && fieldValuesEquivalent(a, b)) continue;
+    if (a !== undefined && b !== undefined) {
+      if (fieldValuesEquivalent(a, b)) continue;
+      throw new AmqpError(
+        ReplyCode.PreconditionFailed,
+        `inequivalent arg '${key}' for ${what}: received '${plain(a)}' but current is '${plain(b)}'`,
+      );
+    }
     throw new AmqpError(
       ReplyCode.PreconditionFailed,
       `inequivalent arg '${key}' for ${what}: received ${describe(a)} but current is ${describe(b)}`,
@@ -58,8 +65,15 @@ export function assertArgsEquivalent(
   }
 }
 
+/** RabbitMQ prints "none" or "the value '10' of type 'byte'". */
 function describe(fv: FieldValue | undefined): string {
   if (fv === undefined) return 'none';
-  const value = typeof fv.value === 'bigint' ? fv.value.toString() : JSON.stringify(fv.value);
-  return `the value '${value}' of type '${fv.type}'`;
+  return `the value '${plain(fv)}' of type '${typeName(fv)}'`;
+}
+
+function plain(fv: FieldValue): string {
+  if (fv.type === 'x') return fv.value.toString('utf8');
+  if (typeof fv.value === 'object' && fv.value !== null)
+    return JSON.stringify(fv.value, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  return String(fv.value);
 }

@@ -27,7 +27,11 @@ export function isKnownExchangeType(type: string): boolean {
 /** Chooses the concrete exchange class for a declared type. */
 export function createExchange(options: ExchangeOptions): Exchange {
   if (options.type === DELAYED_MESSAGE_TYPE) {
-    const innerType = stringArgument(options.args, 'x-delayed-type');
+    const innerType = stringArgument(
+      options.args,
+      'x-delayed-type',
+      `exchange '${options.name}' in vhost '${options.vhost}'`,
+    );
     if (innerType === undefined || !(innerType in TYPES)) {
       throw new AmqpError(
         ReplyCode.PreconditionFailed,
@@ -41,7 +45,7 @@ export function createExchange(options: ExchangeOptions): Exchange {
   if (ExchangeType === undefined) {
     // RabbitMQ 4 answers an unknown type with a 406 channel error (3.x used a 503
     // connection error); we follow 4.
-    throw new AmqpError(ReplyCode.PreconditionFailed, `invalid exchange type '${options.type}'`);
+    throw new AmqpError(ReplyCode.PreconditionFailed, `unknown exchange type '${options.type}'`);
   }
   return new ExchangeType(options);
 }

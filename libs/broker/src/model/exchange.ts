@@ -46,7 +46,11 @@ export abstract class Exchange {
     this.autoDelete = options.autoDelete;
     this.internal = options.internal;
     this.args = options.args;
-    this.alternateExchange = stringArgument(options.args, 'alternate-exchange');
+    this.alternateExchange = stringArgument(
+      options.args,
+      'alternate-exchange',
+      `exchange '${options.name}' in vhost '${options.vhost}'`,
+    );
   }
 
   /** Adds the binding; false when an equal one already exists. */

@@ -24,6 +24,11 @@ export class Message {
   readonly userId: string | undefined;
   private readonly headersLength: number;
   private decoded: BasicProperties | undefined;
+  /**
+   * Every key the message was routed with when CC/BCC added some (BCC is gone
+   * from its headers by then, but dead-lettering routes with it again, as RabbitMQ).
+   */
+  publishedKeys: readonly string[] | undefined;
 
   constructor(
     readonly exchange: string,

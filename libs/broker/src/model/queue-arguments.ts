@@ -31,9 +31,11 @@ export const QUORUM_DEFAULT_DELIVERY_LIMIT = 20;
 export function parseQueueSettings(
   args: FieldTable,
   flags: { durable: boolean; exclusive: boolean; autoDelete: boolean },
+  what: string,
 ): QueueSettings {
   const type =
-    oneOfArgument(args, 'x-queue-type', ['classic', 'quorum', 'stream'] as const) ?? 'classic';
+    oneOfArgument(args, 'x-queue-type', what, ['classic', 'quorum', 'stream'] as const) ??
+    'classic';
   if (type === 'stream') {
     throw new AmqpError(
       ReplyCode.PreconditionFailed,
@@ -45,15 +47,15 @@ export function parseQueueSettings(
     if (flags.exclusive) throw invalidProperty('exclusive');
     if (flags.autoDelete) throw invalidProperty('auto-delete');
   }
-  const deadLetterExchange = stringArgument(args, 'x-dead-letter-exchange');
-  const deadLetterRoutingKey = stringArgument(args, 'x-dead-letter-routing-key');
+  const deadLetterExchange = stringArgument(args, 'x-dead-letter-exchange', what);
+  const deadLetterRoutingKey = stringArgument(args, 'x-dead-letter-routing-key', what);
   if (deadLetterRoutingKey !== undefined && deadLetterExchange === undefined) {
     throw new AmqpError(
       ReplyCode.PreconditionFailed,
       "invalid arg 'x-dead-letter-routing-key': x-dead-letter-exchange must also be set",
     );
   }
-  const limit = integerArgument(args, 'x-delivery-limit', { min: -1 });
+  const limit = integerArgument(args, 'x-delivery-limit', what, { min: -1 });
   let deliveryLimit = Infinity;
   if (type === 'quorum') {
     const effective = limit ?? QUORUM_DEFAULT_DELIVERY_LIMIT;
@@ -61,20 +63,20 @@ export function parseQueueSettings(
   }
   return {
     type,
-    messageTtl: integerArgument(args, 'x-message-ttl', { min: 0, max: MAX_UINT32 }),
-    expires: integerArgument(args, 'x-expires', { min: 1, max: MAX_UINT32 }),
-    maxLength: integerArgument(args, 'x-max-length', { min: 0 }),
-    maxLengthBytes: integerArgument(args, 'x-max-length-bytes', { min: 0 }),
+    messageTtl: integerArgument(args, 'x-message-ttl', what, { min: 0, max: MAX_UINT32 }),
+    expires: integerArgument(args, 'x-expires', what, { min: 1, max: MAX_UINT32 }),
+    maxLength: integerArgument(args, 'x-max-length', what, { min: 0 }),
+    maxLengthBytes: integerArgument(args, 'x-max-length-bytes', what, { min: 0 }),
     overflow:
-      oneOfArgument(args, 'x-overflow', [
+      oneOfArgument(args, 'x-overflow', what, [
         'drop-head',
         'reject-publish',
         'reject-publish-dlx',
       ] as const) ?? 'drop-head',
     deadLetterExchange,
     deadLetterRoutingKey,
-    singleActiveConsumer: booleanArgument(args, 'x-single-active-consumer') ?? false,
-    maxPriority: integerArgument(args, 'x-max-priority', { min: 0, max: 255 }) ?? 0,
+    singleActiveConsumer: booleanArgument(args, 'x-single-active-consumer', what) ?? false,
+    maxPriority: integerArgument(args, 'x-max-priority', what, { min: 0, max: 255 }) ?? 0,
     deliveryLimit,
   };
 }

@@ -276,3 +276,61 @@ describe('Queue', () => {
     );
   });
 });
+
+describe('dead-lettering with CC/BCC', () => {
+  it('routes the dead letter with the published keys including BCC; x-death keeps key + CC', () => {
+    const vhost = new Vhost('/');
+    const declare = (name: string, args: Record<string, PlainFieldValue> = {}) =>
+      vhost.declareQueue(
+        {
+          name,
+          passive: false,
+          durable: false,
+          exclusive: false,
+          autoDelete: false,
+          args: toFieldTable(args),
+        },
+        OWNER,
+      );
+    vhost.declareExchange({
+      name: 'dlx',
+      type: 'direct',
+      passive: false,
+      durable: false,
+      autoDelete: false,
+      internal: false,
+      args: {},
+    });
+    vhost.declareExchange({
+      name: 'src',
+      type: 'direct',
+      passive: false,
+      durable: false,
+      autoDelete: false,
+      internal: false,
+      args: {},
+    });
+    for (const key of ['main', 'cc', 'bcc']) {
+      declare(key);
+      vhost.bindQueue(key, 'dlx', key, {}, OWNER);
+    }
+    const q = declare('q', { 'x-dead-letter-exchange': 'dlx' });
+    vhost.bindQueue('q', 'src', 'main', {}, OWNER);
+    vhost.publish(
+      'src',
+      message('main', { exchange: 'src', headers: { CC: ['cc'], BCC: ['bcc'] } }),
+    );
+    q.reject(q.get(false)!);
+    const counts = ['main', 'cc', 'bcc'].map((name) => vhost.queues.get(name)!.messageCount);
+    expect(counts).toEqual([1, 1, 1]);
+    const dead = vhost.queues.get('bcc')!.readyEntries()[0]!;
+    expect(deaths(dead)[0]!['routing-keys']).toEqual({
+      type: 'A',
+      value: [
+        { type: 'S', value: 'main' },
+        { type: 'S', value: 'cc' },
+      ],
+    });
+    expect(dead.message.headers?.['BCC']).toBeUndefined();
+  });
+});

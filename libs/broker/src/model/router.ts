@@ -59,7 +59,7 @@ export function routeMessage(
 }
 
 /** [routing key, ...CC, ...BCC], or undefined when the message has neither header. */
-function headerRoutingKeys(message: Message): string[] | undefined {
+export function headerRoutingKeys(message: Message): string[] | undefined {
   const headers = message.headers;
   if (headers === undefined) return undefined;
   const cc = headers['CC'];

@@ -17,7 +17,7 @@ import { Message } from './message';
 import { ENQUEUE_REJECTED, ENQUEUED_PERSISTED, Queue, type QueueHost } from './queue';
 import { parseQueueSettings } from './queue-arguments';
 import type { StoredRef } from './queue-entry';
-import { routeMessage } from './router';
+import { headerRoutingKeys, routeMessage } from './router';
 
 /** Bits of a publish outcome. */
 export const PUBLISH_ROUTED = 1;
@@ -189,7 +189,7 @@ export class Vhost implements QueueHost {
         `queue name '${name}' contains reserved prefix 'amq.*'`,
       );
     }
-    const settings = parseQueueSettings(d.args, d);
+    const settings = parseQueueSettings(d.args, d, `queue '${name}' in vhost '${this.name}'`);
     const queue = new Queue(
       {
         vhost: this.name,
@@ -373,16 +373,17 @@ export class Vhost implements QueueHost {
     routingKeys: readonly string[] | undefined,
     bypassDelay: boolean,
   ): number {
+    const keys = routingKeys ?? (message.hasHeaders ? headerRoutingKeys(message) : undefined);
     const { queues, held } = routeMessage(
       exchange,
       message,
       this.lookupExchange,
-      routingKeys,
+      keys,
       bypassDelay,
     );
     if (queues.length === 0) return held ? PUBLISH_ROUTED : 0;
     let delivered = message;
-    if (message.hasHeaders && message.headers?.['BCC'] !== undefined) {
+    if (keys !== undefined && message.headers?.['BCC'] !== undefined) {
       // BCC routes like CC but must not reach consumers
       const props = message.properties;
       const headers = { ...props.headers };
@@ -391,6 +392,7 @@ export class Vhost implements QueueHost {
         ...props,
         headers,
       });
+      delivered.publishedKeys = keys;
     }
     let flags = PUBLISH_ROUTED;
     for (let i = 0; i < queues.length; i++) {

@@ -100,11 +100,14 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
       return;
     }
     if (this.content !== Content.None) {
+      // RabbitMQ attributes it to the basic.publish whose content is incomplete
       throw new AmqpError(
         ReplyCode.UnexpectedFrame,
-        `expected content ${this.content === Content.Header ? 'header' : 'body'} for class 60, got method ${method.name}`,
-        method.classId,
-        method.methodId,
+        this.content === Content.Header
+          ? 'expected content header for class 60, got non content header frame instead'
+          : 'expected content body, got non content body frame instead',
+        60,
+        40,
       );
     }
     this.dispatch(method);
@@ -112,12 +115,7 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
 
   handleHeader(payload: Buffer): void {
     if (this.state === State.Closing) return;
-    if (this.content !== Content.Header) {
-      throw new AmqpError(
-        ReplyCode.UnexpectedFrame,
-        'content header frame without a content method',
-      );
-    }
+    if (this.content !== Content.Header) throw this.unexpectedContentFrame();
     const header = decodeContentHeader(payload);
     if (header.classId !== BASIC_CLASS_ID) {
       throw new AmqpError(
@@ -138,9 +136,7 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
 
   handleBody(payload: Buffer): void {
     if (this.state === State.Closing) return;
-    if (this.content !== Content.Body) {
-      throw new AmqpError(ReplyCode.UnexpectedFrame, 'content body frame without a content header');
-    }
+    if (this.content !== Content.Body) throw this.unexpectedContentFrame();
     const body = this.body!;
     if (this.bodyFill + payload.length > body.length) {
       throw new AmqpError(
@@ -153,6 +149,23 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
   }
 
   // ------------------------------------------------------------------ errors
+
+  private unexpectedContentFrame(): AmqpError {
+    if (this.content === Content.None) {
+      return new AmqpError(
+        ReplyCode.UnexpectedFrame,
+        'expected method frame, got non method frame instead',
+      );
+    }
+    return new AmqpError(
+      ReplyCode.UnexpectedFrame,
+      this.content === Content.Header
+        ? 'expected content header for class 60, got non content header frame instead'
+        : 'expected content body, got non content body frame instead',
+      60,
+      40,
+    );
+  }
 
   /** A soft error: channel.close with the offending method, then discard until close-ok. */
   closeWithError(error: AmqpError): void {
@@ -545,9 +558,10 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
         out.method(id, 'access.request-ok', { ticket: 1 });
         return;
       default:
+        // server-only methods (declare-ok, deliver, ...) sent by a client
         throw new AmqpError(
           ReplyCode.CommandInvalid,
-          `method ${method.name} is not valid on a channel here`,
+          'unimplemented method',
           method.classId,
           method.methodId,
         );
@@ -564,7 +578,16 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
     this.publishArgs = undefined;
     this.header = undefined;
     this.body = undefined;
-    let message = new Message(args.exchange, args.routingKey, header, body);
+    try {
+      this.publishComplete(args, new Message(args.exchange, args.routingKey, header, body));
+    } catch (error) {
+      if (error instanceof AmqpError && error.classId === 0) throw error.withMethod(60, 40);
+      throw error;
+    }
+  }
+
+  private publishComplete(args: BasicPublishArgs, received: Message): void {
+    let message = received;
     this.validateMessage(message);
     if (message.replyTo === REPLY_TO_QUEUE) message = this.stampReplyTo(message);
     if (this.tx !== undefined) {
@@ -621,7 +644,7 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
     if (expiration !== undefined && !/^\d+$/.test(expiration)) {
       throw new AmqpError(
         ReplyCode.PreconditionFailed,
-        `invalid expiration '${expiration}'`,
+        `invalid expiration '${expiration}': ${expirationProblem(expiration)}`,
         60,
         40,
       );
@@ -833,6 +856,14 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
     this.state = State.Closed;
     this.host.channelClosed(this.id);
   }
+}
+
+/** RabbitMQ's reason for an unusable expiration (string:to_integer semantics). */
+function expirationProblem(expiration: string): string {
+  const match = /^([+-]?\d+)(.*)$/s.exec(expiration);
+  if (match === null) return 'no_integer';
+  if (match[2] !== '') return `{leftover_chars,"${match[2]}"}`;
+  return `{value_negative,${Number(match[1])}}`;
 }
 
 function unknownTag(tag: number): AmqpError {

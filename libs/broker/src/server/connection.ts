@@ -15,6 +15,7 @@ import { Channel } from './channel';
 import type { ChannelHost } from './channel-host';
 import { FrameOutput } from './frame-output';
 import { Handshake, type Session } from './handshake';
+import { isUnattributed, unattributed } from './unattributed';
 
 const enum State {
   /** Waiting for the 8-octet protocol header. */
@@ -259,8 +260,8 @@ export class Connection implements BrokerConnection, ChannelHost {
         return;
       default:
         throw new AmqpError(
-          ReplyCode.CommandInvalid,
-          `${method.name} is not allowed on channel 0`,
+          ReplyCode.ChannelError,
+          'unexpected method in connection state running',
           method.classId,
           method.methodId,
         );
@@ -287,17 +288,19 @@ export class Connection implements BrokerConnection, ChannelHost {
       if (method.name !== 'channel.open') {
         throw new AmqpError(
           ReplyCode.ChannelError,
-          `expected 'channel.open' on channel ${id}`,
+          "expected 'channel.open'",
           method.classId,
           method.methodId,
         );
       }
-      if (id > this.session!.channelMax) {
-        throw new AmqpError(
-          ReplyCode.NotAllowed,
-          `channel ${id} is above the negotiated channel_max (${this.session!.channelMax})`,
-          method.classId,
-          method.methodId,
+      const channelMax = this.session!.channelMax;
+      if (this.openChannels >= channelMax || id > channelMax) {
+        // RabbitMQ's words and no method attribution
+        throw unattributed(
+          new AmqpError(
+            ReplyCode.NotAllowed,
+            `number of channels opened (${this.openChannels}) has reached the negotiated channel_max (${channelMax})`,
+          ),
         );
       }
       const opened = new Channel(this, id);
@@ -330,7 +333,7 @@ export class Connection implements BrokerConnection, ChannelHost {
     let amqp: AmqpError;
     if (error instanceof AmqpError) {
       amqp =
-        error.classId === 0 && method !== undefined
+        error.classId === 0 && method !== undefined && !isUnattributed(error)
           ? error.withMethod(method.classId, method.methodId)
           : error;
     } else {

@@ -163,7 +163,7 @@ export class Handshake {
       credentials.password,
       this.remoteAddress,
     );
-    if (user === undefined) throw refused(mechanism).withMethod(10, 11);
+    if (user === undefined) throw refused(mechanism);
     this.user = user.name;
   }
 }

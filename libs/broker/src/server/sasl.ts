@@ -1,4 +1,5 @@
 import { AmqpError, ReplyCode, readTableBody, type FieldTable } from '../protocol';
+import { unattributed } from './unattributed';
 
 export interface Credentials {
   readonly user: string;
@@ -38,8 +39,11 @@ function asText(value: unknown): unknown {
 }
 
 export function refused(mechanism: string): AmqpError {
-  return new AmqpError(
-    ReplyCode.AccessRefused,
-    `Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`,
+  // RabbitMQ reports a refused login with class and method 0
+  return unattributed(
+    new AmqpError(
+      ReplyCode.AccessRefused,
+      `Login was refused using authentication mechanism ${mechanism}. For details see the broker logfile.`,
+    ),
   );
 }

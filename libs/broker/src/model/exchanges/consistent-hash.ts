@@ -4,32 +4,29 @@ import type { Binding, Destination } from '../binding';
 import { Exchange, type ExchangeOptions } from '../exchange';
 import type { Message } from '../message';
 
-interface RingPoint {
-  readonly hash: number;
-  readonly destination: Destination;
-}
-
 const HASHABLE_PROPERTIES = ['message_id', 'correlation_id', 'timestamp'] as const;
 
 /**
  * x-consistent-hash: each binding's key is its weight (an integer), giving it that
- * many points on a hash ring. A message goes to the destination owning the first
- * point at or after the hash of its routing key (or of a configured header /
- * property), so adding a destination moves only about 1/N of the keys.
+ * many buckets. A message goes to the bucket that jump consistent hashing picks
+ * for the hash of its routing key (or of a configured header / property) — as
+ * RabbitMQ's plugin does — so shares follow the weights and adding a binding
+ * moves only about 1/N of the keys.
  */
 export class ConsistentHashExchange extends Exchange {
-  private ring: RingPoint[] = [];
+  private buckets: Destination[] = [];
   private readonly hashHeader: string | undefined;
   private readonly hashProperty: (typeof HASHABLE_PROPERTIES)[number] | undefined;
 
   constructor(options: ExchangeOptions) {
     super(options);
+    const what = `exchange '${options.name}' in vhost '${options.vhost}'`;
     this.hashHeader =
-      stringArgument(options.args, 'hash-header') ??
-      stringArgument(options.args, 'x-hash-on-header');
+      stringArgument(options.args, 'hash-header', what) ??
+      stringArgument(options.args, 'x-hash-on-header', what);
     this.hashProperty =
-      oneOfArgument(options.args, 'hash-property', HASHABLE_PROPERTIES) ??
-      oneOfArgument(options.args, 'x-hash-on-message-property', HASHABLE_PROPERTIES);
+      oneOfArgument(options.args, 'hash-property', what, HASHABLE_PROPERTIES) ??
+      oneOfArgument(options.args, 'x-hash-on-message-property', what, HASHABLE_PROPERTIES);
     if (this.hashHeader !== undefined && this.hashProperty !== undefined) {
       throw new AmqpError(
         ReplyCode.PreconditionFailed,
@@ -51,19 +48,10 @@ export class ConsistentHashExchange extends Exchange {
   }
 
   route(message: Message, routingKey: string, out: Destination[]): void {
-    if (this.ring.length === 0) return;
+    if (this.buckets.length === 0) return;
     const key = this.hashInput(message, routingKey);
     if (key === undefined) return;
-    const hash = hashString(key);
-    // first point with point.hash >= hash, wrapping to the start of the ring
-    let low = 0;
-    let high = this.ring.length;
-    while (low < high) {
-      const mid = (low + high) >>> 1;
-      if (this.ring[mid]!.hash < hash) low = mid + 1;
-      else high = mid;
-    }
-    out.push(this.ring[low === this.ring.length ? 0 : low]!.destination);
+    out.push(this.buckets[jumpHash(hashString(key), this.buckets.length)]!);
   }
 
   private hashInput(message: Message, routingKey: string): string | undefined {
@@ -85,17 +73,34 @@ export class ConsistentHashExchange extends Exchange {
   }
 
   private rebuild(): void {
-    const points: RingPoint[] = [];
+    const buckets: Destination[] = [];
     for (const binding of this.bindings.values()) {
       const weight = weightOf(binding);
-      const id = `${binding.destination.kind}:${binding.destination.name}`;
-      for (let i = 0; i < weight; i++) {
-        points.push({ hash: hashString(`${id}#${i}`), destination: binding.destination });
-      }
+      for (let i = 0; i < weight; i++) buckets.push(binding.destination);
     }
-    points.sort((a, b) => a.hash - b.hash);
-    this.ring = points;
+    this.buckets = buckets;
   }
+}
+
+/**
+ * Jump consistent hash (Lamping & Veach): the bucket in [0, n) for a key, with a
+ * 32-bit generator seeded by the key standing in for the paper's 64-bit LCG.
+ */
+export function jumpHash(key: number, n: number): number {
+  let state = key >>> 0;
+  let bucket = -1;
+  let next = 0;
+  while (next < n) {
+    bucket = next;
+    // mulberry32 step: a well-mixed uniform value in (0, 1]
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    const r = (((t ^ (t >>> 14)) >>> 0) + 1) / 0x1_0000_0000;
+    next = Math.floor((bucket + 1) / r);
+  }
+  return bucket;
 }
 
 function weightOf(binding: Binding): number {
