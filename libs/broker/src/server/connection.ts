@@ -58,6 +58,8 @@ export class Connection implements BrokerConnection, ChannelHost {
   private blockedByAlarm = false;
   private readPaused = false;
   private sentBlocked = false;
+  private hasPublished = false;
+  private blockReason = '';
 
   constructor(
     readonly broker: Broker,
@@ -121,10 +123,12 @@ export class Connection implements BrokerConnection, ChannelHost {
   }
 
   notePublish(): void {
+    this.hasPublished = true;
     if (this.blockedByAlarm && !this.readPaused) {
       // RabbitMQ stops reading from a connection once it publishes during an alarm
       this.readPaused = true;
       this.socket.pause();
+      this.sendBlocked();
     }
   }
 
@@ -138,21 +142,32 @@ export class Connection implements BrokerConnection, ChannelHost {
 
   // ----------------------------------------------------------- alarms / close
 
+  /**
+   * Resource alarm raised or cleared. As RabbitMQ, a connection is blocked (and
+   * told so) once it publishes while an alarm is in effect; connections that only
+   * consume keep going.
+   */
   onAlarm(blocked: boolean, reason: string): void {
     this.blockedByAlarm = blocked;
+    this.blockReason = reason;
     if (this.state !== State.Open) return;
-    const wantsNotice = this.session?.capabilities['connection.blocked'] === true;
-    if (blocked && !this.sentBlocked && wantsNotice) {
-      this.out.method(0, 'connection.blocked', { reason });
-      this.sentBlocked = true;
-    } else if (!blocked) {
-      if (this.sentBlocked) this.out.method(0, 'connection.unblocked', {});
-      this.sentBlocked = false;
-      if (this.readPaused) {
-        this.readPaused = false;
-        this.socket.resume();
-      }
+    if (blocked) {
+      if (this.hasPublished) this.sendBlocked();
+      return;
     }
+    if (this.sentBlocked) this.out.method(0, 'connection.unblocked', {});
+    this.sentBlocked = false;
+    if (this.readPaused) {
+      this.readPaused = false;
+      this.socket.resume();
+    }
+  }
+
+  private sendBlocked(): void {
+    const wantsNotice = this.session?.capabilities['connection.blocked'] === true;
+    if (this.sentBlocked || !wantsNotice) return;
+    this.out.method(0, 'connection.blocked', { reason: this.blockReason });
+    this.sentBlocked = true;
   }
 
   forceClose(reason: string): void {

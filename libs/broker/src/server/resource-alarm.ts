@@ -19,7 +19,7 @@ export interface ResourceAlarmOptions {
  * until it clears. Checked on a timer, and on demand (e.g. after big publishes).
  */
 export class ResourceAlarm {
-  readonly memoryLimitBytes: number;
+  memoryLimitBytes: number;
   private readonly raised = new Set<AlarmKind>();
   private timer: NodeJS.Timeout | undefined;
   private diskCheck: Promise<void> | undefined;
@@ -27,6 +27,12 @@ export class ResourceAlarm {
   constructor(private readonly options: ResourceAlarmOptions) {
     const mark = options.memoryHighWatermark;
     this.memoryLimitBytes = mark < 1 ? Math.floor(totalmem() * mark) : mark;
+  }
+
+  /** Changes the memory high watermark at run time (fraction < 1 or bytes) and re-checks. */
+  setMemoryHighWatermark(mark: number): void {
+    this.memoryLimitBytes = mark < 1 ? Math.floor(totalmem() * mark) : mark;
+    this.check();
   }
 
   get active(): readonly AlarmKind[] {
