@@ -1,9 +1,12 @@
+import { PGlite } from '@electric-sql/pglite';
 import { Client } from 'pg';
 import {
   type DatabaseHandle,
   type MigrationOptions,
+  PgliteSqlExecutor,
   createDatabase,
   resolveDatabaseUrl,
+  runMigrations,
 } from '@surety/database';
 import { uniqueIdentifier } from './names';
 import { type ServiceName, serviceUrl } from './services';
@@ -36,9 +39,32 @@ async function prepared(
   return handle;
 }
 
-/** In-memory PGlite, migrated. */
+let migratedTemplate: Promise<Blob> | undefined;
+
+/**
+ * A dump of an in-memory PGlite with prisma/migrations applied, made once per
+ * test process: restoring it skips initdb and the migrations (about 3x faster).
+ */
+function pgliteTemplate(): Promise<Blob> {
+  migratedTemplate ??= (async () => {
+    const template = await PGlite.create();
+    try {
+      await runMigrations(new PgliteSqlExecutor(template));
+      return (await template.dumpDataDir('none')) as Blob;
+    } finally {
+      await template.close();
+    }
+  })();
+  return migratedTemplate;
+}
+
+/** In-memory PGlite, migrated (from the migrated template unless migrate options are given). */
 export async function freshPglite(options: FreshDatabaseOptions = {}): Promise<TestDatabase> {
-  const handle = await prepared(await createDatabase(resolveDatabaseUrl('pglite:memory')), options);
+  const config = resolveDatabaseUrl('pglite:memory');
+  const handle =
+    options.migrate === undefined || options.migrate === true
+      ? await createDatabase(config, { pglite: { loadDataDir: await pgliteTemplate() } })
+      : await prepared(await createDatabase(config), options);
   return { ...handle, name: 'memory', drop: () => handle.close() };
 }
 

@@ -1,3 +1,4 @@
+import type { PGliteOptions } from '@electric-sql/pglite';
 import type { DatabaseConfig } from '../config/database-config';
 import type { DatabaseHandle } from './database-handle';
 import { openPglite } from './open-pglite';
@@ -15,6 +16,12 @@ export interface CreateDatabaseOptions {
   poolSize?: number;
   /** PostgreSQL: give up connecting after this long (default 10 s). */
   connectTimeoutMs?: number;
+  /**
+   * PGlite: extra constructor options, e.g. `loadDataDir` (start from a dump:
+   * tests restore a migrated template instead of running initdb and the
+   * migrations each time). The data directory comes from the config.
+   */
+  pglite?: Omit<PGliteOptions, 'dataDir'>;
 }
 
 /**

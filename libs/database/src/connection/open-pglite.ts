@@ -22,7 +22,7 @@ export async function openPglite(
   const release = dataDir === null ? async () => undefined : await claimDir(dataDir, source);
   let pglite: PGlite;
   try {
-    pglite = await PGlite.create(config.dataDir ?? undefined);
+    pglite = await PGlite.create({ ...options.pglite, dataDir: dataDir ?? undefined });
     await pglite.query('SELECT 1');
   } catch (error) {
     await release();
