@@ -156,6 +156,32 @@ for (const target of databaseTargets()) {
         }
       });
 
+      if (target.name === 'postgres') {
+        it('re-LISTENs after the listening connection is killed by the server', async () => {
+          const channel = uniqueIdentifier('surety_test');
+          const received: string[] = [];
+          const unlisten = await db.listen(channel, (payload) => received.push(payload));
+          try {
+            const { rowCount } = await db.sql.query(
+              `SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = current_database() AND query = $1`,
+              [`LISTEN "${channel}"`],
+            );
+            expect(rowCount).toBe(1);
+            // Notifications sent while it is down are lost (the relay also polls), so keep sending.
+            await eventually(
+              async () => {
+                await db.sql.query("SELECT pg_notify($1, 'after-restart')", [channel]);
+                expect(received).toContain('after-restart');
+              },
+              { intervalMs: 200 },
+            );
+          } finally {
+            await unlisten();
+          }
+        });
+      }
+
       it('rejects a channel name the two databases would read differently', async () => {
         await expect(db.listen('Outbox-Wakeup', () => undefined)).rejects.toThrow(
           'invalid NOTIFY channel "Outbox-Wakeup"',
