@@ -58,9 +58,7 @@ async function rawInsert(db: DatabaseHandle, rows: OutboxInput[]): Promise<void>
 }
 
 async function prismaCreateMany(db: DatabaseHandle, rows: OutboxInput[]): Promise<void> {
-  await db.prisma.$transaction((tx) =>
-    tx.outboxMessage.createMany({ data: rows }),
-  );
+  await db.prisma.$transaction((tx) => tx.outboxMessage.createMany({ data: rows }));
 }
 
 async function measure(
