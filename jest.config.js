@@ -22,11 +22,23 @@ const moduleNameMapper = {
 
 // NestJS 12 and uuid 14 ship ESM only; Jest's CommonJS runtime (before Node 24.9) cannot
 // require them, so swc compiles those packages to CommonJS too.
-const esmOnlyPackages = ['@nestjs', 'uuid', 'load-esm', 'file-type', 'uid', 'strtok3', 'token-types', '@tokenizer', 'uint8array-extras'];
+const esmOnlyPackages = [
+  '@nestjs',
+  'uuid',
+  'load-esm',
+  'file-type',
+  'uid',
+  'strtok3',
+  'token-types',
+  '@tokenizer',
+  'uint8array-extras',
+  // PGlite loads its WASM parts with import(), which Jest's CommonJS runtime refuses.
+  '@electric-sql/pglite',
+];
 
 const common = {
   rootDir: __dirname,
-  transform: { '^.+\\.ts$': swc, '^.+/node_modules/.+\\.js$': swc },
+  transform: { '^.+\\.ts$': swc, '^.+/node_modules/.+\\.c?js$': swc },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnlyPackages.join('|')})/)`],
   moduleNameMapper,
   testEnvironment: 'node',
@@ -34,6 +46,8 @@ const common = {
 };
 
 module.exports = {
+  // A global option: Jest ignores testTimeout inside `projects`.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {
@@ -41,7 +55,6 @@ module.exports = {
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
-      testTimeout: 60_000,
     },
   ],
 };
