@@ -1,7 +1,7 @@
 // Outbox insert throughput: one multi-row INSERT through handle.sql vs Prisma
 // createMany, each inside one transaction, on a fresh database.
 //
-//   node -r @swc-node/register libs/database/bench/outbox-insert.bench.ts [postgres|pglite] [rows...]
+//   node -r @swc-node/register bench/database/outbox-insert.ts [postgres|pglite] [rows...]
 //
 // PostgreSQL: a scratch database on SURETY_BENCH_POSTGRES_URL (default
 // postgresql://postgres@127.0.0.1:5432/postgres), dropped afterwards.
