@@ -11,7 +11,7 @@ export class TcpProxy {
 
   private constructor(
     private readonly server: Server,
-    private readonly target: { host: string; port: number },
+    private target: { host: string; port: number },
   ) {}
 
   static async start(brokerUrl: string): Promise<TcpProxy> {
@@ -55,6 +55,12 @@ export class TcpProxy {
   /** Broker "back". */
   accept(): void {
     this.refusing = false;
+  }
+
+  /** Points new connections at another broker address (e.g. a restarted embedded broker). */
+  retarget(brokerUrl: string): void {
+    const url = new URL(brokerUrl);
+    this.target = { host: url.hostname, port: Number(url.port) || 5672 };
   }
 
   async close(): Promise<void> {

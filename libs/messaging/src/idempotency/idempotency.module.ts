@@ -1,5 +1,5 @@
 import { Module, type Provider } from '@nestjs/common';
-import { DiscoveryModule, ModuleRef } from '@nestjs/core';
+import { DiscoveryModule } from '@nestjs/core';
 import { DATABASE_HANDLE, type DatabaseHandle, type Prisma } from '@surety/database';
 import { DbIdempotencyStore } from './db/db-idempotency.store';
 import { IDEMPOTENCY_STORES } from './idempotency.constants';
@@ -12,14 +12,21 @@ import {
 } from './idempotency-module-options';
 import { RedisIdempotencyStore } from './redis/redis-idempotency.store';
 
-async function createStores(options: IdempotencyModuleOptions, moduleRef: ModuleRef) {
+async function createStores(
+  options: IdempotencyModuleOptions,
+  database: DatabaseHandle | undefined,
+) {
   const stores: {
     db?: DbIdempotencyStore<Prisma.TransactionClient>;
     redis?: RedisIdempotencyStore;
   } = {};
   if (options.db) {
-    const handle = moduleRef.get<DatabaseHandle>(DATABASE_HANDLE, { strict: false });
-    stores.db = new DbIdempotencyStore(handle.prisma, options.db === true ? {} : options.db);
+    if (!database) {
+      throw new TypeError(
+        'IdempotencyModule.forRoot({ db }) needs DatabaseModule (no DATABASE_HANDLE provider found)',
+      );
+    }
+    stores.db = new DbIdempotencyStore(database.prisma, options.db === true ? {} : options.db);
   }
   if (options.redis) {
     const { url, ...redisOptions } = options.redis;
@@ -31,7 +38,7 @@ async function createStores(options: IdempotencyModuleOptions, moduleRef: Module
 const providers: Provider[] = [
   {
     provide: IDEMPOTENCY_STORES,
-    inject: [IDEMPOTENCY_MODULE_OPTIONS, ModuleRef],
+    inject: [IDEMPOTENCY_MODULE_OPTIONS, { token: DATABASE_HANDLE, optional: true }],
     useFactory: createStores,
   },
   {

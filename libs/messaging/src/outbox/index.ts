@@ -14,3 +14,6 @@ export type { OutboxMetricsSnapshot } from './relay/relay-metrics';
 export { registerOutboxMetrics } from './relay/relay-metrics';
 export { CompensationRegistry } from './relay/compensation-registry';
 export type { OutboxRow } from './relay/outbox-row';
+export { OnPublishFailed } from './decorators/on-publish-failed.decorator';
+export { OutboxModule } from './outbox.module';
+export { OUTBOX_MODULE_OPTIONS, type OutboxModuleOptions } from './outbox-module-options';

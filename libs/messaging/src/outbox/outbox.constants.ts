@@ -11,8 +11,3 @@ export const OutboxHeaders = {
 
 /** Metadata key of @OnPublishFailed. */
 export const ON_PUBLISH_FAILED_METADATA = 'surety:outbox:on-publish-failed';
-
-/** Injection tokens. */
-export const OUTBOX_OPTIONS = Symbol('surety:outbox:options');
-export const OUTBOX_DATABASE = Symbol('surety:outbox:database');
-export const OUTBOX_PUBLISHER = Symbol('surety:outbox:publisher');

@@ -236,7 +236,7 @@ export class Publisher implements ConnectionHook {
         );
         return;
       } catch (error) {
-        if (error instanceof MessagingError) {
+        if (error instanceof MessagingError || error instanceof WaitTimeoutError) {
           pending.settled = true;
           pending.settle(
             failedResult(pending.target.messageId, error, pending.target, this.connectionWaitMs),

@@ -53,6 +53,7 @@ export class OutboxRelay {
   private unlisten: Unlisten | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private dueTimer: NodeJS.Timeout | undefined;
+  private pausedUntil = 0;
 
   constructor(
     private readonly db: RelayDatabase,
@@ -144,6 +145,11 @@ export class OutboxRelay {
         await Promise.race(this.inFlight);
         continue;
       }
+      const pause = this.pausedUntil - Date.now();
+      if (pause > 0) {
+        await sleep(pause);
+        continue;
+      }
       this.signal.consume();
       let batch: ClaimedBatch | undefined;
       try {
@@ -181,6 +187,8 @@ export class OutboxRelay {
     } catch (error) {
       this.logger.error(`publishing an outbox batch failed unexpectedly: ${describe(error)}`);
       await batch.abandon();
+      // Not a verdict on the rows: pause instead of reclaiming them in a tight loop.
+      this.pausedUntil = Date.now() + this.options.pollIntervalMs;
       return;
     }
     const sent: bigint[] = [];
@@ -301,6 +309,10 @@ function failedEvent(row: OutboxRow, reason: string): FailedOutboxEvent {
     attempts: row.attempts + 1,
     reason,
   };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function describe(error: unknown): string {
