@@ -19,6 +19,9 @@ import type { SyncWaiter } from './group-commit';
 import { checkPermission } from './permissions';
 import { REPLY_TO_QUEUE, isReplyToKey, newReplyToken } from './direct-reply-to';
 
+/** RabbitMQ's default max_message_size (128 MiB). */
+export const MAX_MESSAGE_SIZE = 128 * 1024 * 1024;
+
 const enum State {
   Open,
   /** We sent channel.close and discard everything until close-ok. */
@@ -121,6 +124,15 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
       throw new AmqpError(
         ReplyCode.UnexpectedFrame,
         `content header for class ${header.classId}, expected 60`,
+      );
+    }
+    if (header.bodySize > MAX_MESSAGE_SIZE) {
+      // checked before allocating: a hostile size must not reserve memory
+      throw new AmqpError(
+        ReplyCode.PreconditionFailed,
+        `message size ${header.bodySize} is larger than configured max size ${MAX_MESSAGE_SIZE}`,
+        60,
+        40,
       );
     }
     this.header = Buffer.from(payload);
