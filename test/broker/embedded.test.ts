@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as amqp from 'amqplib';
 import { EmbeddedBroker, type RunningBroker } from '@surety/broker';
+import { eventually } from '../support/eventually';
 import { uniqueName } from '../support/names';
 
 describe('EmbeddedBroker', () => {
@@ -75,6 +76,48 @@ describe('EmbeddedBroker', () => {
       await expect(after.checkQueue(transientQueue)).rejects.toThrow(/404/);
     } finally {
       await connection.close().catch(() => undefined);
+    }
+  });
+
+  it('keeps held messages of a durable x-delayed-message exchange across a restart and releases them when due', async () => {
+    broker = await EmbeddedBroker.start({ port: 0, dataDir });
+    const exchange = uniqueName('embedded.delayed');
+    const queue = uniqueName('embedded.delayed.q');
+    let connection = await amqp.connect(broker.url);
+    const channel = await connection.createConfirmChannel();
+    await channel.assertExchange(exchange, 'x-delayed-message', {
+      durable: true,
+      arguments: { 'x-delayed-type': 'direct' },
+    });
+    await channel.assertQueue(queue, { durable: true });
+    await channel.bindQueue(queue, exchange, 'k');
+    const publishedAt = Date.now();
+    channel.publish(exchange, 'k', Buffer.from('later'), {
+      persistent: true,
+      headers: { 'x-delay': 1500 },
+    });
+    await channel.waitForConfirms();
+    await connection.close();
+    await broker.stop();
+
+    broker = await EmbeddedBroker.start({ port: 0, dataDir });
+    connection = await amqp.connect(broker.url);
+    try {
+      const after = await connection.createChannel();
+      expect(await after.get(queue, { noAck: true })).toBe(false);
+      const message = await eventually(
+        async () => {
+          const got = await after.get(queue, { noAck: true });
+          if (got === false) throw new Error('not released yet');
+          return got;
+        },
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
+      expect(Date.now() - publishedAt).toBeGreaterThanOrEqual(1400);
+      expect(message.content.toString()).toBe('later');
+      expect(message.properties.headers?.['x-surety-delayed-until']).toBeUndefined();
+    } finally {
+      await connection.close();
     }
   });
 });

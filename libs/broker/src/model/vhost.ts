@@ -66,6 +66,8 @@ export class Vhost implements QueueHost {
   readonly exchanges = new Map<string, Exchange>();
   readonly queues = new Map<string, Queue>();
   private readonly defaultExchange: DefaultExchange;
+  /** Set while routing when a delayed exchange persisted the message it held. */
+  private heldDurably = false;
   private readonly lookupExchange = (name: string): Exchange | undefined =>
     this.exchanges.get(name);
 
@@ -381,7 +383,9 @@ export class Vhost implements QueueHost {
       keys,
       bypassDelay,
     );
-    if (queues.length === 0) return held ? PUBLISH_ROUTED : 0;
+    const heldFlags = held ? PUBLISH_ROUTED | (this.heldDurably ? PUBLISH_PERSISTED : 0) : 0;
+    this.heldDurably = false;
+    if (queues.length === 0) return heldFlags;
     let delivered = message;
     if (keys !== undefined && message.headers?.['BCC'] !== undefined) {
       // BCC routes like CC but must not reach consumers
@@ -394,7 +398,7 @@ export class Vhost implements QueueHost {
       });
       delivered.publishedKeys = keys;
     }
-    let flags = PUBLISH_ROUTED;
+    let flags = PUBLISH_ROUTED | heldFlags;
     for (let i = 0; i < queues.length; i++) {
       const outcome = queues[i]!.enqueue(delivered);
       if (outcome & ENQUEUED_PERSISTED) flags |= PUBLISH_PERSISTED;
@@ -408,7 +412,10 @@ export class Vhost implements QueueHost {
     if (exchange instanceof DelayedMessageExchange) {
       exchange.onRelease = (x, entry) => this.releaseDelayed(x, entry);
       exchange.onHold = (x, entry) => {
-        if (x.durable && entry.message.persistent) this.durability.delayedHeld(x, entry);
+        if (x.durable && entry.message.persistent) {
+          this.durability.delayedHeld(x, entry);
+          this.heldDurably = true; // the publisher's confirm waits for the store
+        }
       };
     }
   }

@@ -65,6 +65,8 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
   private replyToken: string | undefined;
   private replyConsumerTag: string | undefined;
   private readonly permitted = new Set<string>();
+  /** Sync tickets whose tx.commit-ok is still owed (persistent messages in the transaction). */
+  private readonly commitOkAfter: number[] = [];
 
   constructor(
     private readonly host: ChannelHost,
@@ -250,10 +252,17 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
 
   onSynced(completed: number, failed: boolean): void {
     const confirms = this.confirms;
-    if (confirms === undefined) return;
-    confirms.release(completed, failed);
-    if (!confirms.waiting) this.host.broker.commit.unwait(this);
-    this.host.out.requestFlush(); // the flush carries the coalesced acks
+    if (confirms !== undefined) {
+      confirms.release(completed, failed);
+      if (!confirms.waiting) this.host.broker.commit.unwait(this);
+      this.host.out.requestFlush(); // the flush carries the coalesced acks
+      return;
+    }
+    while (this.commitOkAfter.length > 0 && this.commitOkAfter[0]! <= completed) {
+      this.commitOkAfter.shift();
+      if (this.state === State.Open) this.host.out.method(this.id, 'tx.commit-ok', {});
+    }
+    if (this.commitOkAfter.length === 0) this.host.broker.commit.unwait(this);
   }
 
   /** Called by the connection right before it writes: emit coalesced acks. */
@@ -527,10 +536,17 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
         this.tx ??= { publishes: [], acks: [] };
         out.method(id, 'tx.select-ok', {});
         return;
-      case 'tx.commit':
-        this.commit(method.classId, method.methodId);
-        out.method(id, 'tx.commit-ok', {});
+      case 'tx.commit': {
+        const ticket = this.commit(method.classId, method.methodId);
+        const commit = host.broker.commit;
+        if (ticket <= commit.lastCompleted) out.method(id, 'tx.commit-ok', {});
+        else {
+          // persistent messages of the transaction are on disk before commit-ok
+          this.commitOkAfter.push(ticket);
+          commit.wait(this);
+        }
         return;
+      }
       case 'tx.rollback': {
         const tx = this.requireTx(method.classId, method.methodId);
         for (const action of tx.acks)
@@ -825,13 +841,18 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
     return this.tx;
   }
 
-  private commit(classId: number, methodId: number): void {
+  /** Applies the transaction; returns the sync ticket its persistent messages need (0 = none). */
+  private commit(classId: number, methodId: number): number {
     const tx = this.requireTx(classId, methodId);
     const { publishes, acks } = tx;
     tx.publishes = [];
     tx.acks = [];
-    for (const p of publishes) this.route(p.exchange, p.message, p.mandatory);
+    let persisted = false;
+    for (const p of publishes) {
+      if (this.route(p.exchange, p.message, p.mandatory) & PUBLISH_PERSISTED) persisted = true;
+    }
     for (const action of acks) this.settle(action.kind, action.records, action.requeue);
+    return persisted ? this.host.broker.commit.ticket() : 0;
   }
 
   // --------------------------------------------------------------- helpers

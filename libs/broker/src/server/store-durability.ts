@@ -45,11 +45,30 @@ export class StoreDurability implements Durability {
         arguments: encodeTable(x.args),
       }),
     );
+    // its held messages live in a hidden queue, defined up front so appends recover
+    if (x.type === 'x-delayed-message') this.defineDelayedQueue(x.vhost, x.name);
+  }
+
+  private defineDelayedQueue(vhost: string, exchange: string): void {
+    const key = `${vhost}/${DELAYED_QUEUE_PREFIX}${exchange}`;
+    if (this.delayedQueues.has(key)) return;
+    this.delayedQueues.add(key);
+    this.track(
+      this.store.putQueue({
+        vhost,
+        name: DELAYED_QUEUE_PREFIX + exchange,
+        durable: true,
+        autoDelete: false,
+        exclusive: false,
+        arguments: encodeTable({}),
+      }),
+    );
   }
 
   exchangeDeleted(x: Exchange): void {
     this.track(this.store.removeExchange(x.vhost, x.name));
     if (x.type === 'x-delayed-message') {
+      this.delayedQueues.delete(`${x.vhost}/${DELAYED_QUEUE_PREFIX}${x.name}`);
       this.track(this.store.removeQueue(x.vhost, DELAYED_QUEUE_PREFIX + x.name));
     }
   }
@@ -95,19 +114,7 @@ export class StoreDurability implements Durability {
 
   delayedHeld(exchange: DelayedMessageExchange, entry: DelayedEntry): void {
     const key = `${exchange.vhost}/${DELAYED_QUEUE_PREFIX}${exchange.name}`;
-    if (!this.delayedQueues.has(key)) {
-      this.delayedQueues.add(key);
-      this.track(
-        this.store.putQueue({
-          vhost: exchange.vhost,
-          name: DELAYED_QUEUE_PREFIX + exchange.name,
-          durable: true,
-          autoDelete: false,
-          exclusive: false,
-          arguments: encodeTable({}),
-        }),
-      );
-    }
+    this.defineDelayedQueue(exchange.vhost, exchange.name);
     const props = entry.message.properties;
     const stamped = entry.message.withProperties(entry.message.exchange, entry.message.routingKey, {
       ...props,
@@ -116,19 +123,14 @@ export class StoreDurability implements Durability {
         [DELAYED_DUE_HEADER]: { type: 'l', value: BigInt(entry.dueAt) },
       },
     });
-    const handle: DelayedHandle = { key, ref: undefined, released: false };
+    const handle: DelayedHandle = { key, ref: this.store.append(key, stamped), released: false };
     entry.handle = handle;
-    // the pseudo-queue's definition must be written before the append can be recovered
-    void this.definitionWrites.then(() => {
-      if (handle.released) return;
-      handle.ref = this.store.append(key, stamped);
-      this.commit.ticket();
-    });
+    this.commit.ticket();
   }
 
   delayedReleased(_exchange: DelayedMessageExchange, entry: DelayedEntry): void {
     const handle = entry.handle as DelayedHandle | undefined;
-    if (handle === undefined) return;
+    if (handle === undefined || handle.released) return;
     handle.released = true;
     if (handle.ref !== undefined) this.store.remove(handle.key, handle.ref);
   }
