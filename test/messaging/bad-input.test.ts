@@ -55,7 +55,7 @@ describeEachBroker('bad input', (broker) => {
     await raw.run((c) =>
       c.assertQueue(clash, { durable: true, arguments: { 'x-message-ttl': 60_000 } }),
     );
-    await raw.run((c) => c.sendToQueue(clash, Buffer.from('{}')));
+    await raw.run(async (c) => c.sendToQueue(clash, Buffer.from('{}')));
     const got: unknown[] = [];
     const clashGot: unknown[] = [];
     try {

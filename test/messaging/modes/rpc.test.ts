@@ -43,12 +43,16 @@ describeEachBroker('working mode: RPC (direct reply-to)', (broker) => {
     );
     expect(many).toEqual([{ premium: 1 }, { premium: 2 }, { premium: 3 }]);
 
-    const remote = await client.rpc.request('', queue, { sum: 2_000_000 }).catch((e) => e);
+    const remote = (await client.rpc
+      .request('', queue, { sum: 2_000_000 })
+      .catch((e) => e)) as RpcRemoteError;
     expect(remote).toBeInstanceOf(RpcRemoteError);
     expect(remote.remoteName).toBe('RangeError');
     expect(remote.remoteMessage).toBe('sum 2000000 exceeds the limit');
 
-    const invalid = await client.rpc.request('', queue, { sum: -1 }).catch((e) => e);
+    const invalid = (await client.rpc
+      .request('', queue, { sum: -1 })
+      .catch((e) => e)) as RpcRemoteError;
     expect(invalid).toBeInstanceOf(RpcRemoteError);
     expect(invalid.remoteName).toBe('InvalidRequestError');
 
@@ -56,7 +60,9 @@ describeEachBroker('working mode: RPC (direct reply-to)', (broker) => {
     const raw = await RawAmqp.open(broker().url);
     await raw.run((c) => c.assertQueue(silentQueue, { durable: false }));
     await raw.close();
-    const timeout = await client.rpc.request('', silentQueue, {}, { timeout: 300 }).catch((e) => e);
+    const timeout = (await client.rpc
+      .request('', silentQueue, {}, { timeout: 300 })
+      .catch((e) => e)) as RpcTimeoutError;
     expect(timeout).toBeInstanceOf(RpcTimeoutError);
     expect(timeout.retryable).toBe(true);
 
