@@ -83,10 +83,8 @@ export class SubscriptionProcessor {
         );
       }
       const payload = validate(handler, decodePayload(message), this.queue);
-      await TraceContext.continue(
-        ctx.traceparent,
-        () => handler.run({ message: ctx, payload, queue: this.queue, handlerName: handler.name }),
-        ctx.correlationId,
+      await TraceContext.enter(ctx.traceparent, ctx.correlationId, () =>
+        handler.run({ message: ctx, payload, queue: this.queue, handlerName: handler.name }),
       );
       this.settler.ack(message, channel);
     } catch (error) {

@@ -25,7 +25,8 @@ export interface PendingConfirm {
  * pending entry with that messageId and its ack then settles as 'returned'.
  */
 export class ConfirmTracker {
-  private readonly byMessageId = new Map<string, PendingConfirm[]>();
+  // One entry per id, an array only when the same messageId is in flight twice (a republish).
+  private readonly byMessageId = new Map<string, PendingConfirm | PendingConfirm[]>();
   private readonly all = new Set<PendingConfirm>();
 
   constructor(readonly channel: ConfirmChannel) {
@@ -48,9 +49,11 @@ export class ConfirmTracker {
       this.onConfirm(pending, error),
     );
     this.all.add(pending);
-    const list = this.byMessageId.get(pending.target.messageId);
-    if (list) list.push(pending);
-    else this.byMessageId.set(pending.target.messageId, [pending]);
+    const id = pending.target.messageId;
+    const existing = this.byMessageId.get(id);
+    if (existing === undefined) this.byMessageId.set(id, pending);
+    else if (Array.isArray(existing)) existing.push(pending);
+    else this.byMessageId.set(id, [existing, pending]);
   }
 
   /** Settles every entry whose deadline passed (called by a periodic sweep, not a timer per message). */
@@ -79,8 +82,8 @@ export class ConfirmTracker {
 
   private onReturn(message: Message): void {
     const messageId = message.properties.messageId as string | undefined;
-    const list = messageId === undefined ? undefined : this.byMessageId.get(messageId);
-    const pending = list?.find((entry) => !entry.returned);
+    const entry = messageId === undefined ? undefined : this.byMessageId.get(messageId);
+    const pending = Array.isArray(entry) ? entry.find((e) => !e.returned) : entry;
     if (!pending) return;
     const fields = message.fields as unknown as { replyCode?: number; replyText?: string };
     pending.returned = { code: fields.replyCode ?? 312, text: fields.replyText ?? 'NO_ROUTE' };
@@ -121,11 +124,13 @@ export class ConfirmTracker {
 
   private finish(pending: PendingConfirm, result: PublishResult): void {
     this.all.delete(pending);
-    const list = this.byMessageId.get(pending.target.messageId);
-    if (list) {
-      const index = list.indexOf(pending);
-      if (index >= 0) list.splice(index, 1);
-      if (list.length === 0) this.byMessageId.delete(pending.target.messageId);
+    const id = pending.target.messageId;
+    const entry = this.byMessageId.get(id);
+    if (entry === pending) this.byMessageId.delete(id);
+    else if (Array.isArray(entry)) {
+      const index = entry.indexOf(pending);
+      if (index >= 0) entry.splice(index, 1);
+      if (entry.length === 0) this.byMessageId.delete(id);
     }
     if (pending.settled) return;
     pending.settled = true;

@@ -1,8 +1,8 @@
 import type { Options } from 'amqplib';
-import { v7 as uuidv7 } from 'uuid';
 import { BINARY_CONTENT_TYPE, Headers, JSON_CONTENT_TYPE } from '../messaging.constants';
 import type { PublishOptions } from '../interfaces/publish-options.interface';
 import { TraceContext } from '../tracing/trace-context';
+import { newMessageId } from './message-id';
 
 /** A message ready for basic.publish. */
 export interface BuiltMessage {
@@ -25,7 +25,7 @@ export function buildMessage(
 ): BuiltMessage {
   const isBinary = Buffer.isBuffer(payload);
   const content = isBinary ? payload : encodeJson(payload, exchange, routingKey);
-  const messageId = options.messageId ?? uuidv7();
+  const messageId = options.messageId ?? newMessageId();
   const headers: Record<string, unknown> = { ...options.headers };
   if (headers[Headers.traceparent] === undefined) {
     const traceparent = TraceContext.current();

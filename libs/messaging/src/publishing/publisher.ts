@@ -116,15 +116,54 @@ export class Publisher implements ConnectionHook {
   }
 
   /** Publishes an already built message (used by retries, dead letters and replay). */
-  async send(message: BuiltMessage, options: PublishOptions = {}): Promise<PublishResult> {
+  send(message: BuiltMessage, options: PublishOptions = {}): Promise<PublishResult> {
     const messageId = message.properties.messageId;
     const target: PublishTarget = {
       exchange: message.exchange,
       routingKey: message.routingKey,
       messageId,
     };
-    if (this.closed)
-      return { messageId, status: 'failed', error: new PublisherClosedError(target) };
+    if (this.closed) {
+      return Promise.resolve({
+        messageId,
+        status: 'failed',
+        error: new PublisherClosedError(target),
+      });
+    }
+    // Fast path (the common case under load): no delay, known exchange, a free slot,
+    // an open channel, not blocked: no awaits before the frame goes out.
+    const tracker = this.tracker;
+    if (
+      tracker &&
+      !(options.delay! > 0) &&
+      this.inflight < this.window &&
+      this.knownExchanges.has(message.exchange) &&
+      !this.connections.blocked
+    ) {
+      this.inflight++;
+      return this.track(message, target, options, (pending) => {
+        try {
+          tracker.send(
+            message.exchange,
+            message.routingKey,
+            message.content,
+            message.properties,
+            pending,
+          );
+        } catch {
+          void this.dispatch(message, pending, Date.now() + this.connectionWaitMs);
+        }
+      });
+    }
+    return this.sendSlowly(message, target, options);
+  }
+
+  private async sendSlowly(
+    message: BuiltMessage,
+    target: PublishTarget,
+    options: PublishOptions,
+  ): Promise<PublishResult> {
+    const messageId = target.messageId;
     const waitUntil = Date.now() + this.connectionWaitMs;
     try {
       if (options.delay !== undefined && options.delay > 0) {
@@ -154,6 +193,21 @@ export class Publisher implements ConnectionHook {
     } catch (error) {
       return failedResult(messageId, error, target, this.connectionWaitMs);
     }
+    return this.track(
+      message,
+      target,
+      options,
+      (pending) => void this.dispatch(message, pending, waitUntil),
+    );
+  }
+
+  /** A pending confirm whose settlement frees the window slot (already taken) and resolves the promise. */
+  private track(
+    _message: BuiltMessage,
+    target: PublishTarget,
+    options: PublishOptions,
+    start: (pending: PendingConfirm) => void,
+  ): Promise<PublishResult> {
     const timeoutMs = options.timeoutMs ?? this.confirmTimeoutMs;
     return new Promise<PublishResult>((resolve) => {
       const pending: PendingConfirm = {
@@ -167,7 +221,7 @@ export class Publisher implements ConnectionHook {
           resolve(result);
         },
       };
-      void this.dispatch(message, pending, waitUntil);
+      start(pending);
     });
   }
 

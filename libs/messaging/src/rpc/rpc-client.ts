@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage, Message } from 'amqplib';
-import { v7 as uuidv7 } from 'uuid';
 import {
   WaitTimeoutError,
   errorText,
@@ -15,6 +14,7 @@ import {
 } from '../errors';
 import type { RequestOptions } from '../interfaces/rpc-options.interface';
 import { buildMessage } from '../publishing/message-builder';
+import { newMessageId } from '../publishing/message-id';
 import { DIRECT_REPLY_TO, type RpcReply } from './rpc-reply';
 
 interface PendingRequest {
@@ -63,7 +63,7 @@ export class RpcClient implements ConnectionHook {
     const timeout = options.timeout ?? 5_000;
     const deadline = Date.now() + timeout;
     const channel = await this.channelWithin(timeout, exchange, routingKey);
-    const correlationId = options.correlationId ?? uuidv7();
+    const correlationId = options.correlationId ?? newMessageId();
     const message = buildMessage(exchange, routingKey, payload, {
       type: options.type,
       headers: options.headers,

@@ -50,10 +50,8 @@ export class RpcProcessor {
         }
         payload = parsed.data;
       }
-      const result = await TraceContext.continue(
-        ctx.traceparent,
-        () => this.handler(payload, ctx),
-        ctx.correlationId,
+      const result = await TraceContext.enter(ctx.traceparent, ctx.correlationId, () =>
+        this.handler(payload, ctx),
       );
       reply = { ok: true, result: result === undefined ? null : result };
     } catch (error) {

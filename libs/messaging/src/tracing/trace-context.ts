@@ -1,9 +1,21 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 interface TraceScope {
-  readonly traceparent: string;
+  readonly traceparent?: string;
   readonly correlationId?: string;
+}
+
+// Span ids are drawn from a pooled random buffer: one syscall per 512 ids, not one per message.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+function spanId(): string {
+  if (poolOffset + 8 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  poolOffset += 8;
+  return pool.toString('hex', poolOffset - 8, poolOffset);
 }
 
 const storage = new AsyncLocalStorage<TraceScope>();
@@ -39,14 +51,23 @@ export const TraceContext = {
     return storage.run({ traceparent: TraceContext.child(parent), correlationId }, fn);
   },
 
+  /**
+   * What a consumer does around a handler: continue the message's trace if it
+   * carries one (no trace otherwise), and make its correlation id current.
+   */
+  enter<T>(parent: string | undefined, correlationId: string | undefined, fn: () => T): T {
+    const traceparent = parent && TRACEPARENT.test(parent) ? TraceContext.child(parent) : undefined;
+    return storage.run({ traceparent, correlationId }, fn);
+  },
+
   newRoot(): string {
-    return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+    return `00-${randomBytes(16).toString('hex')}-${spanId()}-01`;
   },
 
   child(parent: string | undefined): string {
     const match = parent ? TRACEPARENT.exec(parent) : null;
     if (!match) return TraceContext.newRoot();
-    return `00-${match[1]}-${randomBytes(8).toString('hex')}-${match[3]}`;
+    return `00-${match[1]}-${spanId()}-${match[3]}`;
   },
 
   /** The trace id part of a traceparent. */
