@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { getHeapStatistics } from 'node:v8';
 import { z } from 'zod';
 
 const permissionSchema = z.object({
@@ -27,6 +28,11 @@ export const brokerConfigSchema = z
     memoryHighWatermark: z.number().positive().optional(),
     /** Free disk bytes below which publishers are blocked. */
     diskFreeLimit: z.number().nonnegative().optional(),
+    /**
+     * Memory for ready messages held in memory, over all queues: bytes (>= 1) or a
+     * fraction (< 1) of the V8 heap limit. Above it persisted messages are paged out.
+     */
+    messageMemoryBudget: z.number().positive().optional(),
     heartbeat: z.number().int().nonnegative().optional(),
     frameMax: z.number().int().min(4096).optional(),
     channelMax: z.number().int().min(1).max(65535).optional(),
@@ -57,6 +63,8 @@ export interface BrokerConfig {
   readonly loopbackOnlyUsers: readonly string[];
   readonly memoryHighWatermark: number;
   readonly diskFreeLimit: number;
+  /** Bytes (resolved from a fraction of the heap limit when given as one). */
+  readonly messageMemoryBudget: number;
   readonly heartbeat: number;
   readonly frameMax: number;
   readonly channelMax: number;
@@ -68,6 +76,17 @@ export const DEFAULT_HEARTBEAT = 60;
 /** RabbitMQ's defaults: 40% of memory, 50 MB of free disk. */
 export const DEFAULT_MEMORY_HIGH_WATERMARK = 0.4;
 export const DEFAULT_DISK_FREE_LIMIT = 50_000_000;
+/**
+ * Ready messages kept in memory before persisted ones page to disk (estimated bytes,
+ * see model/memory-budget.ts): small enough that a broker with a million queued
+ * messages stays well under 200 MiB, large enough that ordinary backlogs never page.
+ */
+export const DEFAULT_MESSAGE_MEMORY_BUDGET = 64 * 1024 * 1024;
+
+/** A budget given as a fraction (< 1) is that share of the V8 heap limit. */
+export function resolveMemoryBudget(value: number): number {
+  return value < 1 ? Math.floor(value * getHeapStatistics().heap_size_limit) : value;
+}
 
 /**
  * Resolves a config: the file/object given, else environment variables
@@ -116,6 +135,9 @@ export function resolveBrokerConfig(
     loopbackOnlyUsers: parsed.loopbackOnlyUsers ?? ['guest'],
     memoryHighWatermark: parsed.memoryHighWatermark ?? DEFAULT_MEMORY_HIGH_WATERMARK,
     diskFreeLimit: parsed.diskFreeLimit ?? DEFAULT_DISK_FREE_LIMIT,
+    messageMemoryBudget: resolveMemoryBudget(
+      parsed.messageMemoryBudget ?? DEFAULT_MESSAGE_MEMORY_BUDGET,
+    ),
     heartbeat: parsed.heartbeat ?? DEFAULT_HEARTBEAT,
     frameMax: parsed.frameMax ?? DEFAULT_FRAME_MAX,
     channelMax: parsed.channelMax ?? DEFAULT_CHANNEL_MAX,

@@ -21,6 +21,12 @@ export interface Durability {
   bindingRemoved(binding: Binding): void;
   append(queue: Queue, message: Message): StoredRef;
   remove(queue: Queue, ref: StoredRef): void;
+  /** The appended copy is written out, so it can be read back (a queue may then page it). */
+  isReadable(ref: StoredRef): boolean;
+  /** Reads persisted messages back (paged-out bodies), in the order given. */
+  read(refs: readonly StoredRef[]): Promise<Message[]>;
+  /** Reads one persisted message back synchronously (basic.get on a paged-out head). */
+  readSync(ref: StoredRef): Message;
   /** A durable delayed exchange holds a persistent message until it is due. */
   delayedHeld(exchange: DelayedMessageExchange, entry: DelayedEntry): void;
   delayedReleased(exchange: DelayedMessageExchange, entry: DelayedEntry): void;
@@ -39,6 +45,11 @@ export const NO_DURABILITY: Durability = {
   bindingRemoved: () => undefined,
   append: () => NO_REF,
   remove: () => undefined,
+  isReadable: () => false,
+  read: () => Promise.reject(new Error('nothing is stored: there is no durable store')),
+  readSync: () => {
+    throw new Error('nothing is stored: there is no durable store');
+  },
   delayedHeld: () => undefined,
   delayedReleased: () => undefined,
 };

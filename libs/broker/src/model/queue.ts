@@ -1,11 +1,16 @@
-import type { FieldTable } from '../protocol';
+import { AmqpError, ReplyCode, type FieldTable } from '../protocol';
 import type { Binding } from './binding';
 import { ConsumerSet, type QueueConsumer } from './consumer';
 import type { DeathReason } from './dead-letter';
+import type { MemoryBudget } from './memory-budget';
 import type { Message } from './message';
+import type { PagedRecord } from './paged-deque';
 import type { QueueSettings } from './queue-arguments';
 import { QueueEntry, type StoredRef } from './queue-entry';
-import { ReadyList } from './ready-list';
+import { ReadyList, type PageInBatch } from './ready-list';
+
+/** A failed page-in is retried after this long (the store logs the error). */
+const PAGE_IN_RETRY_MS = 1000;
 
 /** What a queue asks of its vhost: dead-lettering, deletion, and the store. */
 export interface QueueHost {
@@ -18,6 +23,14 @@ export interface QueueHost {
   forget(queue: Queue, ref: StoredRef): void;
   /** Rewrites a returned quorum-queue message with its x-delivery-count header. */
   withDeliveryCount(message: Message, count: number): Message;
+  /** The broker-wide budget ready messages held in memory are charged to. */
+  readonly memory: MemoryBudget;
+  /** The persisted copy can be read back now (written out), so the body may leave memory. */
+  isReadable(ref: StoredRef): boolean;
+  /** Reads paged-out messages back, in the order given. */
+  readPaged(refs: readonly StoredRef[]): Promise<Message[]>;
+  /** Reads one paged-out message back synchronously (basic.get on a paged-out head). */
+  readPagedSync(ref: StoredRef): Message;
 }
 
 export interface QueueOptions {
@@ -101,7 +114,7 @@ export class Queue {
     this.args = options.args;
     this.settings = options.settings;
     this.consumers = new ConsumerSet(options.settings.singleActiveConsumer);
-    this.ready = new ReadyList(options.settings.maxPriority);
+    this.ready = new ReadyList(options.settings.maxPriority, host.memory);
     this.hasTtl = options.settings.messageTtl !== undefined;
     this.touch();
   }
@@ -112,6 +125,16 @@ export class Queue {
 
   get messageBytes(): number {
     return this.ready.bytes;
+  }
+
+  /** Ready messages whose body is on disk only. */
+  get pagedCount(): number {
+    return this.ready.paged;
+  }
+
+  /** Estimated memory of the ready messages held in memory (charged to the budget). */
+  get memoryBytes(): number {
+    return this.ready.memoryBytes;
   }
 
   get consumerCount(): number {
@@ -160,7 +183,8 @@ export class Queue {
   /** basic.get: the next live message, or undefined. */
   get(noAck: boolean): QueueEntry | undefined {
     this.touch();
-    const entry = this.takeHead();
+    const entry = this.takeHeadOrPaged();
+    this.prefetch();
     if (entry === undefined) return undefined;
     this.counters.delivered++;
     if (entry.redelivered) this.counters.redelivered++;
@@ -247,14 +271,37 @@ export class Queue {
     } finally {
       this.delivering = false;
     }
+    if (this.ready.paged > 0) this.prefetch();
   }
 
-  /** Drops all ready messages (unacknowledged ones stay); returns how many. */
+  /**
+   * Pages out up to `max` persisted, never-delivered ready messages behind the head
+   * window (the broker's pager calls this while over the memory budget). Returns
+   * how many left memory.
+   */
+  pageOut(max: number): number {
+    if (this.deleted) return 0;
+    return this.ready.pageOut(max, this.canPage);
+  }
+
+  /** Starts reading paged-out messages back while a level's in-memory head is short. */
+  prefetch(): void {
+    if (this.deleted) return;
+    for (let batch = this.ready.startLoad(); batch; batch = this.ready.startLoad()) {
+      this.load(batch);
+    }
+  }
+
+  /**
+   * Drops all ready messages (unacknowledged ones stay); returns how many. Paged-out
+   * ones are only in a durable queue, whose purge makes the store forget them all.
+   */
   purge(): number {
+    const count = this.ready.length;
     const entries = this.ready.clear();
     for (const entry of entries) this.release(entry);
     this.disarmExpiry();
-    return entries.length;
+    return count;
   }
 
   /** Marks the queue deleted and tells its consumers; returns the ready count. */
@@ -277,6 +324,21 @@ export class Queue {
     const expiresAt =
       this.hasTtl || message.expiration !== undefined ? this.expiryOf(message) : Infinity;
     this.ready.push(new QueueEntry(message, this.nextSeq++, expiresAt, ref));
+  }
+
+  /**
+   * Restores a recovered persistent message without its body (startup over the
+   * memory budget): it is read back when it nears the head. Call prefetch() after.
+   */
+  restorePaged(
+    ref: StoredRef,
+    size: number,
+    priority: number,
+    expiration: string | undefined,
+  ): void {
+    const expiresAt =
+      this.hasTtl || expiration !== undefined ? this.ttlExpiry(expiration) : Infinity;
+    this.ready.pushPaged(priority, { ref, size, seq: this.nextSeq++, expiresAt });
   }
 
   /** Restarts the x-expires clock (declare, get, last consumer gone). */
@@ -335,12 +397,88 @@ export class Queue {
       head = this.ready.peek();
     }
     this.armExpiry();
+    if (this.ready.paged > 0) this.prefetch();
   }
 
   private expire(entry: QueueEntry): void {
     this.counters.expired++;
     this.deadLetterOrDrop(entry.message, 'expired');
     this.release(entry);
+  }
+
+  /** basic.get when the head is paged out: read it synchronously (one record). */
+  private takeHeadOrPaged(): QueueEntry | undefined {
+    const now = Date.now();
+    for (;;) {
+      const entry = this.takeHead();
+      if (entry !== undefined) return entry;
+      const record = this.ready.shiftPaged();
+      if (record === undefined) return undefined;
+      if (record.expiresAt <= now) {
+        this.counters.expired++;
+        this.deadLetterPaged(record, 'expired');
+        continue;
+      }
+      let message: Message;
+      try {
+        message = this.host.readPagedSync(record.ref);
+      } catch (error) {
+        // its persisted copy stays in the store, so a restart brings it back
+        throw new AmqpError(
+          ReplyCode.InternalError,
+          `cannot read message of queue '${this.name}' back from disk: ${(error as Error).message}`,
+        );
+      }
+      return new QueueEntry(message, record.seq, record.expiresAt, record.ref);
+    }
+  }
+
+  /** Only never-delivered persisted entries whose record the store can read back may page. */
+  private readonly canPage = (entry: QueueEntry): boolean =>
+    entry.ref !== undefined &&
+    !entry.redelivered &&
+    entry.returns === 0 &&
+    this.host.isReadable(entry.ref);
+
+  /** Reads a batch back (the records basic.get or drop-head have not taken meanwhile). */
+  private load(batch: PageInBatch): void {
+    const offset = batch.taken;
+    const refs: StoredRef[] = [];
+    for (let i = offset; i < batch.records.length; i++) refs.push(batch.records[i]!.ref);
+    this.host.readPaged(refs).then(
+      (messages) => this.loaded(batch, messages, offset),
+      () => {
+        // the store reported it; try again, unless the batch is no longer wanted
+        const retry = setTimeout(() => {
+          if (!this.deleted && this.ready.isCurrent(batch)) this.load(batch);
+        }, PAGE_IN_RETRY_MS);
+        retry.unref();
+      },
+    );
+  }
+
+  private loaded(batch: PageInBatch, messages: Message[], offset: number): void {
+    if (this.deleted || !this.ready.completeLoad(batch, messages, offset)) return;
+    this.expireHead(Date.now()); // also arms the expiry timer and prefetches the next batch
+    this.scheduleDelivery();
+  }
+
+  /** Expiry, drop-head or basic.get met a paged-out head: dead-letter after reading it back. */
+  private deadLetterPaged(record: PagedRecord, reason: DeathReason): void {
+    if (this.settings.deadLetterExchange === undefined) {
+      this.counters.dropped++;
+      if (!this.deleted) this.host.forget(this, record.ref);
+      return;
+    }
+    this.counters.deadLettered++;
+    this.host.readPaged([record.ref]).then(
+      ([message]) => {
+        this.host.deadLetter(this, message!, reason);
+        if (!this.deleted) this.host.forget(this, record.ref);
+      },
+      // reported by the store; the persisted copy stays and comes back after a restart
+      () => undefined,
+    );
   }
 
   private armExpiry(): void {
@@ -371,9 +509,13 @@ export class Queue {
   }
 
   private expiryOf(message: Message): number {
+    return this.ttlExpiry(message.expiration);
+  }
+
+  private ttlExpiry(expiration: string | undefined): number {
     let ttl = this.settings.messageTtl;
-    if (message.expiration !== undefined) {
-      const perMessage = Number(message.expiration);
+    if (expiration !== undefined) {
+      const perMessage = Number(expiration);
       ttl = ttl === undefined ? perMessage : Math.min(ttl, perMessage);
     }
     return ttl === undefined ? Infinity : Date.now() + ttl;
@@ -395,9 +537,14 @@ export class Queue {
       (maxLengthBytes !== undefined && this.ready.bytes > maxLengthBytes)
     ) {
       const head = this.ready.shift();
-      if (head === undefined) break;
-      this.deadLetterOrDrop(head.message, 'maxlen');
-      this.release(head);
+      if (head !== undefined) {
+        this.deadLetterOrDrop(head.message, 'maxlen');
+        this.release(head);
+        continue;
+      }
+      const paged = this.ready.shiftPaged();
+      if (paged === undefined) break;
+      this.deadLetterPaged(paged, 'maxlen');
     }
   }
 

@@ -13,6 +13,7 @@ import type { Exchange } from './exchange';
 import { createExchange } from './exchange-factory';
 import { DefaultExchange } from './exchanges/default';
 import { DelayedMessageExchange, type DelayedEntry } from './exchanges/delayed-message';
+import { MemoryBudget } from './memory-budget';
 import { Message } from './message';
 import { ENQUEUE_REJECTED, ENQUEUED_PERSISTED, Queue, type QueueHost } from './queue';
 import { parseQueueSettings } from './queue-arguments';
@@ -74,6 +75,8 @@ export class Vhost implements QueueHost {
   constructor(
     readonly name: string,
     private durability: Durability = NO_DURABILITY,
+    /** Shared by all vhosts of a broker; unlimited (never page) by default. */
+    readonly memory: MemoryBudget = new MemoryBudget(),
   ) {
     this.defaultExchange = new DefaultExchange(
       {
@@ -354,6 +357,18 @@ export class Vhost implements QueueHost {
 
   forget(queue: Queue, ref: StoredRef): void {
     this.durability.remove(queue, ref);
+  }
+
+  isReadable(ref: StoredRef): boolean {
+    return this.durability.isReadable(ref);
+  }
+
+  readPaged(refs: readonly StoredRef[]): Promise<Message[]> {
+    return this.durability.read(refs);
+  }
+
+  readPagedSync(ref: StoredRef): Message {
+    return this.durability.readSync(ref);
   }
 
   withDeliveryCount(message: Message, count: number): Message {

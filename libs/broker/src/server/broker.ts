@@ -1,8 +1,11 @@
 import type { DurableStore } from '../store';
 import { AccessControl } from '../config/access-control';
 import type { BrokerConfig } from '../config/broker-config';
+import { MemoryBudget } from '../model/memory-budget';
 import { Vhost } from '../model/vhost';
 import { GroupCommit } from './group-commit';
+import { Pager } from './pager';
+import { RecoveredMessages } from './recovered-messages';
 import { recoverState } from './recovery';
 import { ResourceAlarm, type AlarmKind } from './resource-alarm';
 import { StoreDurability } from './store-durability';
@@ -70,6 +73,9 @@ export class Broker {
     connectionsClosed: 0,
   };
   readonly alarm: ResourceAlarm;
+  /** Ready messages held in memory (estimated bytes) against the configured budget. */
+  readonly memory: MemoryBudget;
+  private pager: Pager | undefined;
   private durability: StoreDurability | undefined;
   private nextConnectionId = 1;
 
@@ -84,7 +90,8 @@ export class Broker {
       () => (this.store ? this.store.sync() : Promise.resolve()),
       (error) => this.logger.error(`store sync failed: ${(error as Error).message}`),
     );
-    for (const name of config.vhosts) this.vhosts.set(name, new Vhost(name));
+    this.memory = new MemoryBudget(config.messageMemoryBudget);
+    for (const name of config.vhosts) this.vhosts.set(name, this.newVhost(name));
     this.alarm = new ResourceAlarm({
       memoryHighWatermark: config.memoryHighWatermark,
       diskFreeLimit: config.diskFreeLimit,
@@ -107,17 +114,32 @@ export class Broker {
       options.logger ?? silentLogger,
     );
     if (broker.store !== undefined) {
-      const state = await broker.store.open();
+      const store = broker.store;
+      const recovered = new RecoveredMessages(broker.memory.limit);
+      const state = await store.open({ onMessage: recovered.visit });
+      broker.durability = new StoreDurability(
+        store,
+        broker.commit,
+        (error) => broker.logger.error(`store write failed: ${(error as Error).message}`),
+        (error) => broker.logger.error(`store read failed: ${(error as Error).message}`),
+      );
+      broker.pager = new Pager(
+        broker.memory,
+        () => broker.vhosts.values(),
+        () => store.sync(),
+      );
       const delayedKeys = recoverState(
         state,
         (name) => broker.vhostOrCreate(name),
         (m) => broker.logger.warn(m),
-      );
-      broker.durability = new StoreDurability(broker.store, broker.commit, (error) =>
-        broker.logger.error(`store write failed: ${(error as Error).message}`),
+        recovered,
       );
       for (const key of delayedKeys) broker.durability.delayedQueues.add(key);
-      for (const vhost of broker.vhosts.values()) vhost.setDurability(broker.durability);
+      for (const vhost of broker.vhosts.values()) {
+        vhost.setDurability(broker.durability);
+        // queues restored with paged-out messages start reading their heads back
+        for (const queue of vhost.queues.values()) queue.prefetch();
+      }
     }
     broker.alarm.start();
     return broker;
@@ -153,6 +175,7 @@ export class Broker {
   /** Closes client connections, makes everything durable, closes the store. */
   async close(): Promise<void> {
     this.alarm.stop();
+    this.pager?.stop();
     for (const connection of [...this.connections]) connection.forceClose('broker shutdown');
     await this.settle();
     for (const vhost of this.vhosts.values()) {
@@ -165,10 +188,14 @@ export class Broker {
   private vhostOrCreate(name: string): Vhost {
     let vhost = this.vhosts.get(name);
     if (vhost === undefined) {
-      vhost = new Vhost(name);
+      vhost = this.newVhost(name);
       this.vhosts.set(name, vhost);
     }
     return vhost;
+  }
+
+  private newVhost(name: string): Vhost {
+    return new Vhost(name, undefined, this.memory);
   }
 
   private onAlarm(kind: AlarmKind, raised: boolean): void {

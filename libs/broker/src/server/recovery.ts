@@ -3,6 +3,7 @@ import type { RecoveredState } from '../store';
 import { DelayedMessageExchange } from '../model/exchanges/delayed-message';
 import { Message } from '../model/message';
 import type { Vhost } from '../model/vhost';
+import { RecoveredMessages } from './recovered-messages';
 import { DELAYED_DUE_HEADER, DELAYED_QUEUE_PREFIX, type DelayedHandle } from './store-durability';
 
 /** Owner recorded for recovered queues (durable queues are never exclusive). */
@@ -12,12 +13,15 @@ const RECOVERY_OWNER = {};
  * Rebuilds vhosts from what the store kept: durable exchanges, queues, bindings,
  * then each queue's persistent messages in their original order, and the held
  * messages of durable delayed exchanges with their original due times.
+ * Messages come from `recovered` (the store's visitor: bodies beyond the memory
+ * budget stay on disk and are restored as paged) or else from state.messages.
  * Returns the delayed pseudo-queue keys that exist in the store.
  */
 export function recoverState(
   state: RecoveredState,
   vhostOf: (name: string) => Vhost,
   log: (message: string) => void,
+  recovered?: RecoveredMessages,
 ): Set<string> {
   for (const d of state.exchanges) {
     attempt(log, `exchange '${d.name}'`, () =>
@@ -70,7 +74,8 @@ export function recoverState(
   }
   for (const d of state.queues) {
     const key = `${d.vhost}/${d.name}`;
-    const messages = state.messages.get(key) ?? [];
+    const fromVisitor = recovered?.get(key);
+    const messages = fromVisitor?.loaded ?? state.messages.get(key) ?? [];
     const vhost = vhostOf(d.vhost);
     if (delayedKeys.has(key)) {
       const exchange = vhost.exchanges.get(d.name.slice(DELAYED_QUEUE_PREFIX.length));
@@ -101,6 +106,11 @@ export function recoverState(
       queue.restore(
         new Message(message.exchange, message.routingKey, message.header, message.body),
         ref,
+      );
+    }
+    if (fromVisitor !== undefined) {
+      RecoveredMessages.forEachPaged(fromVisitor.paged, (ref, size, priority, expiration) =>
+        queue.restorePaged(ref, size, priority, expiration),
       );
     }
   }

@@ -1,10 +1,10 @@
-import type { DurableStore } from '../store';
+import type { DurableStore, PersistedMessage } from '../store';
 import { encodeTable } from '../protocol';
 import type { Binding } from '../model/binding';
 import type { Durability } from '../model/durability';
 import type { Exchange } from '../model/exchange';
 import type { DelayedEntry, DelayedMessageExchange } from '../model/exchanges/delayed-message';
-import type { Message } from '../model/message';
+import { Message } from '../model/message';
 import type { Queue } from '../model/queue';
 import type { StoredRef } from '../model/queue-entry';
 import type { GroupCommit } from './group-commit';
@@ -26,6 +26,7 @@ export class StoreDurability implements Durability {
     private readonly store: DurableStore,
     private readonly commit: GroupCommit,
     private readonly onError: (error: unknown) => void,
+    private readonly onReadError: (error: unknown) => void = onError,
   ) {}
 
   /** Resolves when every definition change so far is on disk. */
@@ -112,6 +113,29 @@ export class StoreDurability implements Durability {
     this.store.remove(queue.key, ref);
   }
 
+  isReadable(ref: StoredRef): boolean {
+    return this.store.isReadable(ref);
+  }
+
+  read(refs: readonly StoredRef[]): Promise<Message[]> {
+    return this.store.readMany(refs).then(
+      (persisted) => persisted.map(messageOf),
+      (error: unknown) => {
+        this.onReadError(error);
+        throw error;
+      },
+    );
+  }
+
+  readSync(ref: StoredRef): Message {
+    try {
+      return messageOf(this.store.readSync(ref));
+    } catch (error) {
+      this.onReadError(error);
+      throw error;
+    }
+  }
+
   delayedHeld(exchange: DelayedMessageExchange, entry: DelayedEntry): void {
     const key = `${exchange.vhost}/${DELAYED_QUEUE_PREFIX}${exchange.name}`;
     this.defineDelayedQueue(exchange.vhost, exchange.name);
@@ -148,6 +172,10 @@ export interface DelayedHandle {
   key: string;
   ref: StoredRef | undefined;
   released: boolean;
+}
+
+function messageOf(p: PersistedMessage): Message {
+  return new Message(p.exchange, p.routingKey, p.header, p.body);
 }
 
 function definitionOf(b: Binding) {

@@ -13,6 +13,7 @@ import {
   type ExchangeDefinition,
   type FileStoreOptions,
   type MessageRef,
+  type OpenOptions,
   type PersistedMessage,
   type QueueDefinition,
   type RecoveredState,
@@ -56,7 +57,7 @@ export class FileStore implements DurableStore {
     this.logger = options.logger ?? console;
   }
 
-  async open(): Promise<RecoveredState> {
+  async open(options: OpenOptions = {}): Promise<RecoveredState> {
     if (this.definitions !== undefined)
       throw new StoreError(`store ${this.dataDir} is already open`);
     const messagesDir = join(this.dataDir, 'messages');
@@ -71,7 +72,7 @@ export class FileStore implements DurableStore {
         const exchange = exchangeOfHoldKey(key);
         return exchange === undefined ? state.queues.has(key) : state.exchanges.has(exchange);
       };
-      recovered = await recoverMessages(messagesDir, isDefined, this.logger);
+      recovered = await recoverMessages(messagesDir, isDefined, this.logger, options.onMessage);
     } catch (err) {
       await definitions.close();
       throw err;
@@ -80,7 +81,9 @@ export class FileStore implements DurableStore {
     this.messages = new MessageLog(messagesDir, this.segmentSize, this.logger, recovered);
 
     const messages = recovered.messages;
-    for (const key of state.queues.keys()) if (!messages.has(key)) messages.set(key, []);
+    if (options.onMessage === undefined) {
+      for (const key of state.queues.keys()) if (!messages.has(key)) messages.set(key, []);
+    }
     return {
       exchanges: [...state.exchanges.values()],
       queues: [...state.queues.values()],
@@ -154,6 +157,18 @@ export class FileStore implements DurableStore {
 
   read(ref: MessageRef): Promise<PersistedMessage> {
     return this.log().read(ref);
+  }
+
+  readMany(refs: readonly MessageRef[]): Promise<PersistedMessage[]> {
+    return this.log().readMany(refs);
+  }
+
+  readSync(ref: MessageRef): PersistedMessage {
+    return this.log().readSync(ref);
+  }
+
+  isReadable(ref: MessageRef): boolean {
+    return this.log().isReadable(ref);
   }
 
   async close(): Promise<void> {

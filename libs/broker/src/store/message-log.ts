@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { encodeAckEntries } from './ack-entries';
 import { Deferred } from './deferred';
@@ -13,6 +14,10 @@ import type { MessageRef, PersistedMessage, StoreLogger } from './types';
 const SLAB_SIZE = 1024 * 1024;
 const OPEN_ACK_FILES = 64;
 const OPEN_READ_FILES = 32;
+/** readMany reads records this close together (bytes between them) with one read... */
+const READ_MAX_GAP = 64 * 1024;
+/** ...as long as the read stays below this size. */
+const READ_MAX_SPAN = 4 * 1024 * 1024;
 
 /** Bytes of one segment appended since the last flush: written with one writev. */
 interface PendingWrite {
@@ -153,30 +158,119 @@ export class MessageLog {
   }
 
   async read(ref: MessageRef): Promise<PersistedMessage> {
+    const [message] = await this.readMany([ref]);
+    return message!;
+  }
+
+  async readMany(refs: readonly MessageRef[]): Promise<PersistedMessage[]> {
+    let unflushed = false;
+    for (const ref of refs) {
+      const segment = this.segmentOf(ref);
+      if (ref.position + ref.length > segment.flushedBytes) unflushed = true;
+    }
+    if (unflushed) await this.sync();
+    const out = new Array<PersistedMessage>(refs.length);
+    const reads: Promise<void>[] = [];
+    // runs of refs in one segment, ascending and close together, become one read
+    for (let first = 0; first < refs.length;) {
+      const start = refs[first]!.position;
+      let end = start + refs[first]!.length;
+      let next = first + 1;
+      while (next < refs.length) {
+        const ref = refs[next]!;
+        if (
+          ref.segment !== refs[first]!.segment ||
+          ref.position < end ||
+          ref.position - end > READ_MAX_GAP ||
+          ref.position + ref.length - start > READ_MAX_SPAN
+        ) {
+          break;
+        }
+        end = ref.position + ref.length;
+        next++;
+      }
+      reads.push(this.readRun(refs, first, next, start, end, out));
+      first = next;
+    }
+    await Promise.all(reads);
+    return out;
+  }
+
+  /** Synchronous read of one written-out record (basic.get on a paged-out head). */
+  readSync(ref: MessageRef): PersistedMessage {
+    const segment = this.segmentOf(ref);
+    const path = segmentPath(this.dir, segment.id);
+    if (ref.position + ref.length > segment.flushedBytes) {
+      throw new StoreError(`message ${ref.segment}:${ref.position} is not written out yet`, path);
+    }
+    const buf = Buffer.allocUnsafe(ref.length);
+    try {
+      const fd = openSync(path, 'r');
+      try {
+        let done = 0;
+        while (done < buf.length) {
+          const n = readSync(fd, buf, done, buf.length - done, ref.position + done);
+          if (n === 0) throw new Error(`file ends before offset ${ref.position + buf.length}`);
+          done += n;
+        }
+      } finally {
+        closeSync(fd);
+      }
+    } catch (err) {
+      throw fsError('cannot read message from', path, err);
+    }
+    return this.decodeAt(buf, 0, ref, path);
+  }
+
+  isReadable(ref: MessageRef): boolean {
+    const segment = this.segments.get(ref.segment);
+    return segment !== undefined && ref.position + ref.length <= segment.flushedBytes;
+  }
+
+  private segmentOf(ref: MessageRef): SegmentState {
     const segment = this.segments.get(ref.segment);
     if (segment === undefined) {
       throw new StoreError(
         `message ${ref.segment}:${ref.position} is not stored: segment ${ref.segment} was deleted or never written`,
       );
     }
-    if (ref.position + ref.length > segment.flushedBytes) await this.sync();
-    const path = segmentPath(this.dir, segment.id);
-    const buf = Buffer.allocUnsafe(ref.length);
+    return segment;
+  }
+
+  private async readRun(
+    refs: readonly MessageRef[],
+    first: number,
+    next: number,
+    start: number,
+    end: number,
+    out: PersistedMessage[],
+  ): Promise<void> {
+    const segmentId = refs[first]!.segment;
+    const path = segmentPath(this.dir, segmentId);
+    const buf = Buffer.allocUnsafe(end - start);
     try {
       await this.readFiles.use(
-        segment.id,
+        segmentId,
         () => open(path, 'r'),
-        (handle) => readFully(handle, buf, ref.position),
+        (handle) => readFully(handle, buf, start),
       );
     } catch (err) {
       throw fsError('cannot read message from', path, err);
     }
-    const check = checkRecord(buf, 0);
+    for (let i = first; i < next; i++) {
+      const ref = refs[i]!;
+      out[i] = this.decodeAt(buf, ref.position - start, ref, path);
+    }
+  }
+
+  /** Checks and decodes the record at `offset` of `buf` (views, no copies). */
+  private decodeAt(buf: Buffer, offset: number, ref: MessageRef, path: string): PersistedMessage {
+    const check = checkRecord(buf, offset);
     if (!check.ok || check.length !== ref.length) {
       const reason = check.ok ? 'length mismatch' : check.reason;
       throw new StoreError(`corrupt record in ${path} at offset ${ref.position}: ${reason}`, path);
     }
-    return decodeRecord(buf, 0, false).message;
+    return decodeRecord(buf, offset, false).message;
   }
 
   stats(): { segments: number; bytesOnDisk: number; liveMessages: number; syncs: number } {

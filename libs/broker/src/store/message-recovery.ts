@@ -6,7 +6,7 @@ import { ackPath, listSegmentFiles, segmentPath } from './segment-files';
 import { scanSegment } from './segment-scanner';
 import { newSegmentState, type SegmentState } from './segment-state';
 import { errnoCode, fsError } from './store-error';
-import type { RecoveredMessage, StoreLogger } from './types';
+import type { RecoveredMessage, RecoveredMessageVisitor, StoreLogger } from './types';
 
 export interface RecoveredMessages {
   segments: SegmentState[];
@@ -26,6 +26,7 @@ export async function recoverMessages(
   dir: string,
   isDefinedQueue: (queueKey: string) => boolean,
   logger: StoreLogger,
+  onMessage?: RecoveredMessageVisitor,
 ): Promise<RecoveredMessages> {
   const listing = await listSegmentFiles(dir);
   const index = new QueueIndex();
@@ -34,7 +35,15 @@ export async function recoverMessages(
   const segmentIds = new Set(listing.segments);
 
   for (const id of listing.segments) {
-    const segment = await recoverSegment(dir, id, isDefinedQueue, logger, index, messages);
+    const segment = await recoverSegment(
+      dir,
+      id,
+      isDefinedQueue,
+      logger,
+      index,
+      messages,
+      onMessage,
+    );
     if (segment === undefined) continue;
     if (segment.live === 0) {
       await removeFile(segmentPath(dir, id));
@@ -57,6 +66,7 @@ async function recoverSegment(
   logger: StoreLogger,
   index: QueueIndex,
   messages: Map<string, RecoveredMessage[]>,
+  onMessage: RecoveredMessageVisitor | undefined,
 ): Promise<SegmentState | undefined> {
   const path = segmentPath(dir, id);
   const acksPath = ackPath(dir, id);
@@ -106,7 +116,8 @@ async function recoverSegment(
     if (acks.positions.has(frame.position)) continue;
     let decoded;
     try {
-      decoded = decodeRecord(buf, frame.position, true);
+      // a visitor copies what it keeps; otherwise every message is kept, so copy now
+      decoded = decodeRecord(buf, frame.position, onMessage === undefined);
     } catch (err) {
       logger.error(`corrupt record fields in ${path} at offset ${frame.position}: ${String(err)}`);
       continue;
@@ -117,12 +128,14 @@ async function recoverSegment(
     }
     index.entry(decoded.queueKey).add(id, frame.position);
     segment.live++;
+    const ref = { segment: id, position: frame.position, length: frame.length };
+    if (onMessage !== undefined) {
+      onMessage(decoded.queueKey, ref, decoded.message);
+      continue;
+    }
     let list = messages.get(decoded.queueKey);
     if (list === undefined) messages.set(decoded.queueKey, (list = []));
-    list.push({
-      ref: { segment: id, position: frame.position, length: frame.length },
-      message: decoded.message,
-    });
+    list.push({ ref, message: decoded.message });
   }
   return segment;
 }

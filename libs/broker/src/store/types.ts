@@ -67,8 +67,24 @@ export interface StoreStats {
   syncs: number;
 }
 
+/**
+ * Called by open() for each recovered message, per queue in queue order, instead of
+ * collecting them into RecoveredState.messages (which then stays empty). `message`
+ * holds views into a segment buffer valid only during the call: copy what you keep.
+ * Lets the broker keep only refs for a backlog larger than its memory budget.
+ */
+export type RecoveredMessageVisitor = (
+  queueKey: string,
+  ref: MessageRef,
+  message: PersistedMessage,
+) => void;
+
+export interface OpenOptions {
+  onMessage?: RecoveredMessageVisitor;
+}
+
 export interface DurableStore {
-  open(): Promise<RecoveredState>;
+  open(options?: OpenOptions): Promise<RecoveredState>;
   putExchange(d: ExchangeDefinition): Promise<void>;
   removeExchange(vhost: string, name: string): Promise<void>;
   putQueue(d: QueueDefinition): Promise<void>;
@@ -85,6 +101,16 @@ export interface DurableStore {
   purgeQueue(queueKey: string): void;
   /** Body of a paged-out message (the queue may drop bodies from memory over its budget). */
   read(ref: MessageRef): Promise<PersistedMessage>;
+  /**
+   * Several at once, in the order given: records adjacent on disk are read with one
+   * read, so a queue paging in its next few hundred messages costs a few reads.
+   * The buffers returned may be views of one larger buffer.
+   */
+  readMany(refs: readonly MessageRef[]): Promise<PersistedMessage[]>;
+  /** One record, synchronously; only for a ref isReadable() accepts (else throws StoreError). */
+  readSync(ref: MessageRef): PersistedMessage;
+  /** The record is written out (a flush covering it completed), so read/readSync find it in its file. */
+  isReadable(ref: MessageRef): boolean;
   close(): Promise<void>;
   stats(): StoreStats;
 }

@@ -1,0 +1,271 @@
+/**
+ * Queues larger than the memory budget page persisted messages to disk: a real
+ * EmbeddedBroker with a tiny budget, real amqplib clients. The broker's own
+ * counters (broker.memory: estimated bytes of ready messages held in memory, and
+ * how many are paged out) show where the messages are.
+ */
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as amqp from 'amqplib';
+import { EmbeddedBroker, type RunningBroker } from '@surety/broker';
+import { eventually } from '../support/eventually';
+import { uniqueName } from '../support/names';
+
+const BUDGET = 1024 * 1024;
+
+/** Distinct, deterministic content of varied size (40..2039 bytes) that names its index. */
+function body(i: number): Buffer {
+  const size = 40 + ((i * 7919) % 2000);
+  const out = Buffer.alloc(size);
+  let seed = createHash('sha256').update(String(i)).digest();
+  for (let at = 0; at < size; at += seed.length) {
+    seed.copy(out, at);
+    seed = createHash('sha256').update(seed).digest();
+  }
+  out.writeUInt32BE(i, 0);
+  return out;
+}
+
+async function publishAll(
+  channel: amqp.ConfirmChannel,
+  queue: string,
+  from: number,
+  to: number,
+  options: amqp.Options.Publish = {},
+): Promise<void> {
+  for (let i = from; i < to; i++) {
+    if (!channel.sendToQueue(queue, body(i), { persistent: true, ...options })) {
+      await new Promise((resolve) => channel.once('drain', resolve));
+    }
+    if (i % 1000 === 999) await channel.waitForConfirms();
+  }
+  await channel.waitForConfirms();
+}
+
+interface Received {
+  index: number;
+  content: Buffer;
+  redelivered: boolean;
+}
+
+/** Consumes `count` messages with manual acks and the given prefetch. */
+async function consume(
+  channel: amqp.Channel,
+  queue: string,
+  count: number,
+  prefetch: number,
+): Promise<Received[]> {
+  await channel.prefetch(prefetch);
+  const received: Received[] = [];
+  let tag = '';
+  await new Promise<void>((resolve, reject) => {
+    channel.once('close', () => reject(new Error(`channel closed after ${received.length}`)));
+    void channel
+      .consume(queue, (message) => {
+        if (message === null) return reject(new Error('cancelled by the broker'));
+        if (received.length === count) {
+          channel.nack(message, false, true); // arrived before the cancel: back to its place
+          return;
+        }
+        received.push({
+          index: message.content.readUInt32BE(0),
+          content: message.content,
+          redelivered: message.fields.redelivered,
+        });
+        channel.ack(message);
+        if (received.length === count) resolve();
+      })
+      .then((ok) => (tag = ok.consumerTag), reject);
+  });
+  await channel.cancel(tag);
+  return received;
+}
+
+function expectInOrderAndExact(received: Received[], from: number, to: number): void {
+  expect(received.map((r) => r.index)).toEqual(range(from, to));
+  for (const r of received) {
+    if (!r.content.equals(body(r.index))) throw new Error(`message ${r.index} differs`);
+  }
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, k) => from + k);
+}
+
+describe('paging queues larger than the memory budget', () => {
+  let dataDir: string;
+  let running: RunningBroker | undefined;
+  let connection: amqp.ChannelModel | undefined;
+
+  const start = async () => {
+    running = await EmbeddedBroker.start({
+      port: 0,
+      dataDir,
+      config: { messageMemoryBudget: BUDGET },
+    });
+    connection = await amqp.connect(running.url);
+    return { broker: running.broker, connection };
+  };
+
+  const stop = async () => {
+    await connection?.close().catch(() => undefined);
+    connection = undefined;
+    await running?.stop();
+    running = undefined;
+  };
+
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'surety-paging-'));
+  });
+
+  afterEach(async () => {
+    await stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('keeps in-memory bytes under the budget while publishing far beyond it, then delivers every message in order, byte for byte', async () => {
+    const { broker, connection } = await start();
+    const queue = uniqueName('paging.order');
+    const publisher = await connection.createConfirmChannel();
+    await publisher.assertQueue(queue, { durable: true });
+    const total = 6000; // ~6 MB of bodies, ~6x the budget with per-message overhead
+    await publishAll(publisher, queue, 0, total);
+
+    const q = broker.vhost('/')!.queues.get(queue)!;
+    await eventually(() => expect(broker.memory.used).toBeLessThanOrEqual(BUDGET));
+    expect(q.messageCount).toBe(total);
+    expect(q.pagedCount).toBeGreaterThan(total / 2);
+    expect(broker.memory.paged).toBe(q.pagedCount);
+    expect(q.messageBytes).toBe(range(0, total).reduce((sum, i) => sum + body(i).length, 0));
+
+    const consumer = await connection.createChannel();
+    const received = await consume(consumer, queue, total, 100);
+    expectInOrderAndExact(received, 0, total);
+    expect(q.messageCount).toBe(0);
+    expect(broker.memory.paged).toBe(0);
+    expect(broker.memory.used).toBe(0);
+  });
+
+  it('serves basic.get from a paged-out head', async () => {
+    const { broker, connection } = await start();
+    const queue = uniqueName('paging.get');
+    const channel = await connection.createConfirmChannel();
+    await channel.assertQueue(queue, { durable: true });
+    await publishAll(channel, queue, 0, 3000);
+    const q = broker.vhost('/')!.queues.get(queue)!;
+    await eventually(() => expect(q.pagedCount).toBeGreaterThan(1000));
+    // drain the in-memory head with gets, reaching paged-out messages
+    const got: Received[] = [];
+    for (let i = 0; i < 3000; i++) {
+      const message = await channel.get(queue, { noAck: true });
+      if (message === false) throw new Error(`get-empty after ${i}`);
+      got.push({
+        index: message.content.readUInt32BE(0),
+        content: message.content,
+        redelivered: false,
+      });
+    }
+    expectInOrderAndExact(got, 0, 3000);
+    expect(await channel.get(queue)).toBe(false);
+  });
+
+  it('puts nacked and recovered paged messages back at their original positions', async () => {
+    const { broker, connection } = await start();
+    const queue = uniqueName('paging.requeue');
+    const publisher = await connection.createConfirmChannel();
+    await publisher.assertQueue(queue, { durable: true });
+    const total = 4000;
+    await publishAll(publisher, queue, 0, total);
+    const q = broker.vhost('/')!.queues.get(queue)!;
+    await eventually(() => expect(q.pagedCount).toBeGreaterThan(total / 2));
+
+    // take 2000 (the head window and paged-in ones), keep them unacked, nack a few back
+    const holder = await connection.createChannel();
+    await holder.prefetch(2000);
+    const held: amqp.ConsumeMessage[] = [];
+    await new Promise<void>((resolve) => {
+      void holder.consume(queue, (message) => {
+        held.push(message!);
+        if (held.length === 2000) resolve();
+      });
+    });
+    expect(held.map((m) => m.content.readUInt32BE(0))).toEqual(range(0, 2000));
+    for (const index of [1500, 10, 1999]) holder.nack(held[index]!, false, true);
+    for (const index of [0, 1, 2]) holder.ack(held[index]!);
+    await holder.close(); // everything else unacked goes back too
+
+    const consumer = await connection.createChannel();
+    const received = await consume(consumer, queue, total - 3, 64);
+    expectInOrderAndExact(received, 3, total);
+    expect(received.filter((r) => r.redelivered).map((r) => r.index)).toEqual(range(3, 2000));
+  });
+
+  it('expires paged messages at the head and dead-letters them in order with their content', async () => {
+    const { broker, connection } = await start();
+    const queue = uniqueName('paging.ttl');
+    const dead = uniqueName('paging.dead');
+    const channel = await connection.createConfirmChannel();
+    await channel.assertQueue(dead, { durable: true });
+    await channel.assertQueue(queue, {
+      durable: true,
+      arguments: {
+        'x-message-ttl': 1500,
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': dead,
+      },
+    });
+    const total = 3000;
+    await publishAll(channel, queue, 0, total);
+    const q = broker.vhost('/')!.queues.get(queue)!;
+    expect(q.pagedCount).toBeGreaterThan(0);
+    await eventually(() => expect(q.messageCount).toBe(0), { timeoutMs: 20_000 });
+    expect(q.counters.expired).toBe(total);
+
+    const consumer = await connection.createChannel();
+    const received = await consume(consumer, dead, total, 200);
+    expectInOrderAndExact(received, 0, total);
+  });
+
+  it('drops paged messages from the head for x-max-length without reading them back', async () => {
+    const { broker, connection } = await start();
+    const queue = uniqueName('paging.maxlen');
+    const channel = await connection.createConfirmChannel();
+    await channel.assertQueue(queue, { durable: true, arguments: { 'x-max-length': 2500 } });
+    await publishAll(channel, queue, 0, 2500);
+    const q = broker.vhost('/')!.queues.get(queue)!;
+    await eventually(() => expect(q.pagedCount).toBeGreaterThan(1000));
+    // drain the in-memory head window so the head itself is paged out
+    const consumer = await connection.createChannel();
+    const head = await consume(consumer, queue, 600, 600);
+    expectInOrderAndExact(head, 0, 600);
+    await publishAll(channel, queue, 2500, 3500); // 1000 more than room: the oldest go
+    await eventually(() => expect(q.messageCount).toBe(2500));
+    const received = await consume(consumer, queue, 2500, 100);
+    expectInOrderAndExact(received, 1000, 3500);
+  });
+
+  it('recovers a backlog larger than the budget without loading it into memory, then delivers it all in order', async () => {
+    let { connection } = await start();
+    const queue = uniqueName('paging.restart');
+    const publisher = await connection.createConfirmChannel();
+    await publisher.assertQueue(queue, { durable: true });
+    const total = 8000;
+    await publishAll(publisher, queue, 0, total);
+    await stop();
+
+    const restarted = await start();
+    connection = restarted.connection;
+    const broker = restarted.broker;
+    const q = broker.vhost('/')!.queues.get(queue)!;
+    expect(q.messageCount).toBe(total);
+    expect(broker.memory.used).toBeLessThanOrEqual(BUDGET);
+    expect(q.pagedCount).toBeGreaterThan(total / 2);
+
+    const consumer = await connection.createChannel();
+    const received = await consume(consumer, queue, total, 256);
+    expectInOrderAndExact(received, 0, total);
+    expect(received.some((r) => r.redelivered)).toBe(false);
+  });
+});
