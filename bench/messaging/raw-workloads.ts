@@ -1,93 +1,95 @@
-import { connect, type Options } from 'amqplib';
-import { v7 } from 'uuid';
+import { connect, type ConfirmChannel, type Options } from 'amqplib';
+import { body, PREFETCH, suretyLikeProperties, WINDOW, bareProperties } from './config';
+import { settleHeap, Stopwatch, type Measurement } from './measure';
 
 /**
- * Baseline: a raw amqplib confirm channel, `window` unconfirmed publishes in flight.
- * `sameProperties` adds what every Surety message carries (uuid v7 messageId,
- * correlationId, type, timestamp, headers), so the broker stores equal messages.
+ * Baseline: a raw amqplib confirm channel keeping WINDOW unconfirmed publishes
+ * in flight. `sameProperties` sends what every Surety message carries, so the
+ * broker stores equal messages; without it, the issue's bare baseline.
  */
 export async function rawPublish(
   url: string,
   queue: string,
+  warmup: number,
   count: number,
-  body: Buffer,
-  window: number,
-  sameProperties = false,
-) {
+  sameProperties: boolean,
+): Promise<Measurement> {
   const connection = await connect(url);
   const channel = await connection.createConfirmChannel();
   await channel.assertQueue(queue, { durable: true });
-  const start = process.hrtime.bigint();
-  await new Promise<void>((resolve, reject) => {
+  const properties = sameProperties ? () => suretyLikeProperties(queue) : bareProperties;
+  await pump(channel, queue, warmup, properties);
+  settleHeap();
+  const watch = new Stopwatch();
+  watch.start();
+  await pump(channel, queue, count, properties);
+  const result = watch.stop(count);
+  await connection.close();
+  return result;
+}
+
+function pump(
+  channel: ConfirmChannel,
+  queue: string,
+  count: number,
+  properties: () => Options.Publish,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
     let sent = 0;
     let confirmed = 0;
     let inflight = 0;
-    const pump = () => {
-      while (inflight < window && sent < count) {
+    const next = () => {
+      while (inflight < WINDOW && sent < count) {
         sent++;
         inflight++;
-        channel.publish('', queue, body, properties(sameProperties, queue), (err) => {
+        channel.publish('', queue, body, properties(), (err) => {
           if (err) return reject(err);
           inflight--;
           if (++confirmed === count) resolve();
-          else pump();
+          else next();
         });
       }
     };
-    pump();
+    if (count === 0) resolve();
+    else next();
   });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  await connection.close();
-  return count / seconds;
 }
 
-function properties(same: boolean, queue: string): Options.Publish {
-  const base: Options.Publish = {
-    persistent: true,
-    mandatory: true,
-    contentType: 'application/json',
-  };
-  if (!same) return base;
-  const id = v7();
-  return {
-    ...base,
-    messageId: id,
-    correlationId: id,
-    type: queue,
-    timestamp: Math.floor(Date.now() / 1000),
-    headers: {},
-  };
-}
-
-/** Baseline: a raw amqplib consumer, manual ack per message, prefetch `prefetch`. */
-export async function rawConsume(url: string, queue: string, count: number, prefetch: number) {
+/** Baseline: a raw amqplib consumer, JSON.parse and a manual ack per message, prefetch PREFETCH. */
+export async function rawConsume(
+  url: string,
+  queue: string,
+  warmup: number,
+  count: number,
+): Promise<Measurement> {
   const connection = await connect(url);
   const channel = await connection.createChannel();
-  await channel.prefetch(prefetch);
-  // Timed from the first delivery to the last, as the Surety consumer (start-up excluded on both sides).
-  let start = 0n;
+  await channel.prefetch(PREFETCH);
+  const watch = new Stopwatch();
   await new Promise<void>((resolve) => {
     let received = 0;
+    // The first `warmup` deliveries are untimed, as on the Surety side.
+    if (warmup === 0) watch.start();
     void channel.consume(queue, (message) => {
       if (!message) return;
-      if (received === 0) start = process.hrtime.bigint();
       JSON.parse(message.content.toString());
       channel.ack(message);
-      if (++received === count) resolve();
+      if (++received === warmup) watch.start();
+      if (received === warmup + count) resolve();
     });
   });
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const result = watch.stop(count);
   await connection.close();
-  return (count - 1) / seconds;
+  return result;
 }
 
-/** Fills a queue (untimed) for the consume workloads. */
-export async function fill(url: string, queue: string, count: number, body: Buffer) {
+/** Fills a queue (untimed) for a consume workload, with the properties Surety messages carry. */
+export async function fill(url: string, queue: string, count: number) {
   const connection = await connect(url);
   const channel = await connection.createConfirmChannel();
   await channel.assertQueue(queue, { durable: true });
   for (let i = 0; i < count; i++) {
-    if (!channel.publish('', queue, body, { persistent: true, contentType: 'application/json' })) {
+    if (!channel.publish('', queue, body, suretyLikeProperties(queue))) {
       await new Promise((resolve) => channel.once('drain', resolve));
     }
   }

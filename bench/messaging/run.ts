@@ -1,119 +1,164 @@
 // npm run bench:messaging — Surety vs raw amqplib on the same broker, same run.
-// SURETY_BENCH_N (default 20000) messages of ~256 bytes, persistent, durable queue;
-// SURETY_BENCH_ROUNDS (default 5) alternating rounds, medians reported.
-import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
+//
+// Every workload runs in its own child process (workload.ts), rounds interleave
+// raw and Surety back to back (order alternating per round), and each side
+// reports median [min–max] of msg/s and of client CPU µs per message.
+// CPU per message is the primary figure: on a shared machine msg/s swings with
+// whatever else runs, CPU per message only with the work the client does.
+//
+// SURETY_BENCH_N (20000) timed messages after SURETY_BENCH_WARMUP (2000) untimed,
+// ~256 B JSON, persistent, durable queue; SURETY_BENCH_ROUNDS (7);
+// SURETY_BENCH_BROKERS (rabbitmq,embedded).
+import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { embedded, rabbitmq, type BenchBroker } from './brokers';
-import { deleteQueues, fill, rawConsume, rawPublish } from './raw-workloads';
-import { suretyConsume, suretyPublish } from './surety-workloads';
+import { body, N, PREFETCH, WARMUP, WINDOW } from './config';
+import type { Measurement } from './measure';
+import { deleteQueues, fill } from './raw-workloads';
+import { formatCpu, formatRate, pairedRatios, summarize } from './stats';
+import type { WorkloadKind } from './workload';
 
-const N = Number(process.env.SURETY_BENCH_N ?? 20_000);
-const ROUNDS = Number(process.env.SURETY_BENCH_ROUNDS ?? 5);
-const WINDOW = 1000;
-const PREFETCH = 1000;
+const ROUNDS = Number(process.env.SURETY_BENCH_ROUNDS ?? 7);
 const TARGETS = { publish: 0.9, consume: 0.85 };
 
-// A JSON payload of 256 bytes once encoded; the raw baseline sends the same bytes.
-const payload = {
-  policyId: 'P-000123',
-  event: 'policy.issued',
-  pad: randomBytes(96).toString('hex').slice(0, 195),
-};
-const body = Buffer.from(JSON.stringify(payload));
+type Series = Record<WorkloadKind, Measurement[]>;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
+function runWorkload(kind: WorkloadKind, url: string, queue: string): Promise<Measurement> {
+  const root = path.resolve(__dirname, '../..');
+  const child = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      '-r',
+      '@swc-node/register',
+      path.join(__dirname, 'workload.ts'),
+      kind,
+      url,
+      queue,
+      String(N),
+      String(WARMUP),
+    ],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let out = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => {
+      const last = out.trim().split('\n').pop() ?? '';
+      if (code === 0 && last.startsWith('{')) resolve(JSON.parse(last) as Measurement);
+      else reject(new Error(`workload ${kind} exited with ${code}: ${out}`));
+    });
+  });
 }
 
-async function benchBroker(broker: BenchBroker) {
-  const results = {
-    rawPublish: [] as number[],
-    rawPublishSame: [] as number[],
-    suretyPublish: [] as number[],
-    rawConsume: [] as number[],
-    suretyConsume: [] as number[],
+async function benchBroker(broker: BenchBroker): Promise<Series> {
+  const series: Series = {
+    'raw-publish': [],
+    'raw-publish-same': [],
+    'surety-publish': [],
+    'raw-consume': [],
+    'surety-consume': [],
   };
   for (let round = 0; round < ROUNDS; round++) {
     const tag = `${process.pid}.${round}`;
-    const queues = [
-      `bench.raw-pub.${tag}`,
-      `bench.surety-pub.${tag}`,
-      `bench.raw-con.${tag}`,
-      `bench.surety-con.${tag}`,
-      `bench.raw-pub-same.${tag}`,
-    ];
+    const queueOf = (kind: WorkloadKind) => `bench.${kind}.${tag}`;
+    // Raw and Surety back to back; the order flips every round so neither side
+    // always runs first on a freshly emptied broker.
+    const publishes: WorkloadKind[] =
+      round % 2 === 0
+        ? ['raw-publish', 'surety-publish', 'raw-publish-same']
+        : ['raw-publish-same', 'surety-publish', 'raw-publish'];
+    const consumes: WorkloadKind[] =
+      round % 2 === 0 ? ['raw-consume', 'surety-consume'] : ['surety-consume', 'raw-consume'];
+    const queues = [...publishes, ...consumes].map(queueOf);
     try {
-      // Alternate the order each round so neither side always runs on a warmer broker.
-      const publishes = [
-        async () =>
-          results.rawPublish.push(await rawPublish(broker.url, queues[0], N, body, WINDOW)),
-        async () =>
-          results.suretyPublish.push(
-            await suretyPublish(broker.url, queues[1], N, payload, WINDOW),
-          ),
-        async () =>
-          results.rawPublishSame.push(
-            await rawPublish(broker.url, queues[4], N, body, WINDOW, true),
-          ),
-      ];
-      for (const run of round % 2 ? publishes.reverse() : publishes) await run();
-      await fill(broker.url, queues[2], N, body);
-      await fill(broker.url, queues[3], N, body);
-      const consumes = [
-        async () => results.rawConsume.push(await rawConsume(broker.url, queues[2], N, PREFETCH)),
-        async () =>
-          results.suretyConsume.push(await suretyConsume(broker.url, queues[3], N, PREFETCH)),
-      ];
-      for (const run of round % 2 ? consumes.reverse() : consumes) await run();
+      const line: string[] = [];
+      for (const kind of publishes) {
+        const result = await runWorkload(kind, broker.url, queueOf(kind));
+        series[kind].push(result);
+        await deleteQueues(broker.url, [queueOf(kind)]);
+        line.push(describe(kind, result));
+      }
+      for (const kind of consumes) await fill(broker.url, queueOf(kind), N + WARMUP);
+      for (const kind of consumes) {
+        const result = await runWorkload(kind, broker.url, queueOf(kind));
+        series[kind].push(result);
+        line.push(describe(kind, result));
+      }
+      console.log(`  ${broker.name} round ${round + 1}: ${line.join('  ')}`);
     } finally {
       await deleteQueues(broker.url, queues);
     }
   }
-  return {
-    rawPublish: median(results.rawPublish),
-    rawPublishSame: median(results.rawPublishSame),
-    suretyPublish: median(results.suretyPublish),
-    rawConsume: median(results.rawConsume),
-    suretyConsume: median(results.suretyConsume),
-  };
+  return series;
 }
 
-function line(name: string, surety: number, raw: number, target: number) {
-  const ratio = surety / raw;
-  const verdict = ratio >= target ? 'meets' : 'BELOW';
-  return `  ${name.padEnd(8)} surety ${Math.round(surety).toString().padStart(7)} msg/s   raw ${Math.round(
-    raw,
-  )
-    .toString()
-    .padStart(7)} msg/s   ratio ${ratio.toFixed(2)}x  (target >= ${target}x: ${verdict})`;
+function describe(kind: WorkloadKind, m: Measurement): string {
+  return `${kind} ${(m.msgPerSec / 1000).toFixed(1)}k/${m.cpuUsPerMsg.toFixed(1)}µs`;
+}
+
+function report(name: string, series: Series) {
+  const rate = (kind: WorkloadKind) => series[kind].map((m) => m.msgPerSec);
+  const cpu = (kind: WorkloadKind) => series[kind].map((m) => m.cpuUsPerMsg);
+  const side = (label: string, kind: WorkloadKind) =>
+    `    ${label.padEnd(24)} ${formatRate(summarize(rate(kind)))}   ${formatCpu(summarize(cpu(kind)))}`;
+  const verdict = (
+    label: string,
+    surety: WorkloadKind,
+    raw: WorkloadKind,
+    target: number | undefined,
+  ) => {
+    const throughput = summarize(pairedRatios(rate(surety), rate(raw)));
+    const cpuCost = summarize(pairedRatios(cpu(surety), cpu(raw)));
+    const meets =
+      target === undefined
+        ? ''
+        : `  target >= ${target}x: ${throughput.median >= target ? 'meets' : 'BELOW'}`;
+    return (
+      `    surety / ${label.padEnd(15)} throughput ${throughput.median.toFixed(2)}x ` +
+      `[${throughput.min.toFixed(2)}–${throughput.max.toFixed(2)}]   CPU per msg ${cpuCost.median.toFixed(2)}x ` +
+      `[${cpuCost.min.toFixed(2)}–${cpuCost.max.toFixed(2)}]${meets}`
+    );
+  };
+  console.log(`${name}: median [min–max] over ${series['raw-publish'].length} rounds`);
+  console.log('  publish');
+  console.log(side('raw (bare, the target)', 'raw-publish'));
+  console.log(side('raw, Surety properties', 'raw-publish-same'));
+  console.log(side('surety', 'surety-publish'));
+  console.log(verdict('raw', 'surety-publish', 'raw-publish', TARGETS.publish));
+  console.log(verdict('raw same props', 'surety-publish', 'raw-publish-same', undefined));
+  console.log('  consume');
+  console.log(side('raw (manual ack)', 'raw-consume'));
+  console.log(side('surety', 'surety-consume'));
+  console.log(verdict('raw', 'surety-consume', 'raw-consume', TARGETS.consume));
 }
 
 async function main() {
   console.log(
-    'publish* = raw baseline sending the same properties as Surety (messageId, correlationId, type, timestamp)',
+    `surety messaging bench: ${N} timed msgs (+${WARMUP} warm-up) x ${ROUNDS} rounds, ${body.length} B JSON, ` +
+      `persistent, durable queue, window ${WINDOW}, prefetch ${PREFETCH}; one process per workload`,
   );
   console.log(
-    `surety messaging bench: ${N} msgs x ${ROUNDS} rounds, ${body.length} B, persistent, window ${WINDOW}, prefetch ${PREFETCH}`,
+    '  ratios are medians of per-round pairs; CPU = client process user+system per message',
   );
-  const brokers: BenchBroker[] = [rabbitmq()];
-  const extra = process.env.SURETY_BENCH_BROKERS?.split(',') ?? ['rabbitmq', 'embedded'];
-  if (extra.includes('embedded')) {
-    const started = await embedded();
-    if (started) brokers.push(started);
-    else console.log('  (embedded broker not available; skipped)');
+  const wanted = process.env.SURETY_BENCH_BROKERS?.split(',') ?? ['rabbitmq', 'embedded'];
+  const reports: [string, Series][] = [];
+  if (wanted.includes('rabbitmq')) {
+    const broker = rabbitmq();
+    reports.push([broker.name, await benchBroker(broker)]);
   }
-  for (const broker of brokers.filter((b) => extra.includes(b.name))) {
-    try {
-      const r = await benchBroker(broker);
-      console.log(`${broker.name}:`);
-      console.log(line('publish', r.suretyPublish, r.rawPublish, TARGETS.publish));
-      console.log(line('publish*', r.suretyPublish, r.rawPublishSame, TARGETS.publish));
-      console.log(line('consume', r.suretyConsume, r.rawConsume, TARGETS.consume));
-    } finally {
-      await broker.stop();
+  if (wanted.includes('embedded')) {
+    const broker = await embedded();
+    if (!broker) console.log('  (embedded broker not available; skipped)');
+    else {
+      try {
+        reports.push([broker.name, await benchBroker(broker)]);
+      } finally {
+        await broker.stop();
+      }
     }
   }
+  for (const [name, series] of reports) report(name, series);
 }
 
 main().catch((error) => {

@@ -1,21 +1,25 @@
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { MessagingModule, Publisher, Subscribe } from '../../libs/messaging/src';
+import { payload, PREFETCH, WINDOW } from './config';
+import { settleHeap, Stopwatch, type Measurement } from './measure';
 
-/** Surety: many concurrent publish() calls, each resolving on its own confirm; `window` outstanding. */
+/**
+ * Surety: WINDOW concurrent lanes each awaiting publish() (which resolves on its
+ * own confirm), the way an application publishes many messages at once.
+ */
 export async function suretyPublish(
   url: string,
   queue: string,
+  warmup: number,
   count: number,
-  payload: object,
-  window: number,
-) {
+): Promise<Measurement> {
   @Module({
     imports: [
       MessagingModule.forRoot({
         urls: url,
         delay: false,
-        publishing: { window },
+        publishing: { window: WINDOW },
         topology: { queues: [{ name: queue }] },
       }),
     ],
@@ -23,33 +27,45 @@ export async function suretyPublish(
   class PublishModule {}
   const app = await NestFactory.createApplicationContext(PublishModule, { logger: ['error'] });
   const publisher = app.get(Publisher);
-  const start = process.hrtime.bigint();
-  let next = 0;
-  const lane = async () => {
-    while (next < count) {
-      next++;
-      await publisher.publish('', queue, payload);
-    }
+  const run = async (total: number) => {
+    let next = 0;
+    const lane = async () => {
+      while (next < total) {
+        next++;
+        await publisher.publish('', queue, payload);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WINDOW, total) }, lane));
   };
-  await Promise.all(Array.from({ length: window }, lane));
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await run(warmup);
+  settleHeap();
+  const watch = new Stopwatch();
+  watch.start();
+  await run(count);
+  const result = watch.stop(count);
   await app.close();
-  return count / seconds;
+  return result;
 }
 
 /** Surety: a @Subscribe consumer (ack after the async handler) draining a pre-filled queue. */
-export async function suretyConsume(url: string, queue: string, count: number, prefetch: number) {
+export async function suretyConsume(
+  url: string,
+  queue: string,
+  warmup: number,
+  count: number,
+): Promise<Measurement> {
+  const watch = new Stopwatch();
   let received = 0;
-  let start = 0n;
   let done!: () => void;
   const finished = new Promise<void>((resolve) => (done = resolve));
+  if (warmup === 0) watch.start();
 
   @Injectable()
   class Sink {
-    @Subscribe({ queue, prefetch, retry: false, deadLetter: false })
+    @Subscribe({ queue, prefetch: PREFETCH, retry: false, deadLetter: false })
     async handle() {
-      if (received === 0) start = process.hrtime.bigint();
-      if (++received === count) done();
+      if (++received === warmup) watch.start();
+      if (received === warmup + count) done();
     }
   }
   @Module({ imports: [MessagingModule.forRoot({ urls: url, delay: false })], providers: [Sink] })
@@ -57,7 +73,7 @@ export async function suretyConsume(url: string, queue: string, count: number, p
 
   const app = await NestFactory.createApplicationContext(ConsumeModule, { logger: ['error'] });
   await finished;
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const result = watch.stop(count);
   await app.close();
-  return (count - 1) / seconds;
+  return result;
 }
