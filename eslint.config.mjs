@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', '**/generated/**', 'jest.config.js'],
+    ignores: ['node_modules/', 'dist/', '.data/', 'coverage/', '**/generated/**'],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
@@ -18,5 +18,19 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       'no-constant-condition': ['error', { checkLoops: false }],
     },
+  },
+  {
+    // CommonJS config files (jest) run in Node directly.
+    files: ['**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: {
+        require: 'readonly',
+        module: 'writable',
+        __dirname: 'readonly',
+        process: 'readonly',
+      },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
