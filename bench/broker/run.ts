@@ -8,7 +8,7 @@
  * (default min(BENCH_MESSAGES, 20000)) sizes (c); BENCH_ONLY=rabbitmq|embedded
  * runs one broker; BENCH_WORKLOADS=a,b,c,d picks workloads; BENCH_RSS=1 also
  * reports the embedded broker's RSS with BENCH_RSS_MESSAGES (default 1,000,000)
- * persistent messages queued.
+ * persistent messages queued, and the rate at which that backlog is then consumed.
  */
 import { rssBytes } from './proc-stats';
 import { printTable, type Outcome, type Row } from './report';
@@ -121,13 +121,17 @@ async function measureRss(target: BenchTarget): Promise<void> {
   console.log(
     `  embedded RSS with ${RSS_MESSAGES.toLocaleString('en-US')} queued persistent messages ...`,
   );
-  const { before, after } = await withTimeout(
+  const { before, after, drain } = await withTimeout(
     residentMemory(target, RSS_MESSAGES, rssBytes),
     Math.max(120_000, RSS_MESSAGES * 20),
     'RSS measurement',
   );
   const mib = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MiB`;
   console.log(`  embedded RSS: ${mib(before)} idle -> ${mib(after)} with the queue full`);
+  console.log(
+    `  consuming that backlog (manual ack, prefetch ${PREFETCH}): ` +
+      `${Math.round(drain.msgPerSecond)} msg/s, ${drain.brokerMicrosPerMessage.toFixed(1)} µs broker CPU/msg`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -241,12 +241,16 @@ function publishAtRate(
   });
 }
 
-/** Queue `messages` persistent messages and report the broker's resident memory. */
+/**
+ * Queue `messages` persistent messages and report the broker's resident memory,
+ * then consume them all (manual ack, prefetch 1000) from that backlog — mostly
+ * paged out when it exceeds the broker's memory budget — and report that rate.
+ */
 export async function residentMemory(
   target: BenchTarget,
   messages: number,
   rss: (pid: number) => number,
-): Promise<{ before: number; after: number; queue: string }> {
+): Promise<{ before: number; after: number; queue: string; drain: WorkloadResult }> {
   const queue = queueName('rss');
   const connection = await connect(target.url);
   try {
@@ -256,8 +260,11 @@ export async function residentMemory(
     await publishConfirmed(channel, queue, messages, true);
     await new Promise((resolve) => setTimeout(resolve, 2000)); // let paging / GC settle
     const after = rss(target.pids[0]!);
+    const consumer = await connection.createChannel();
+    await consumer.prefetch(PREFETCH);
+    const drain = await measured(target, messages, () => consumeAll(consumer, queue, messages));
     await channel.deleteQueue(queue);
-    return { before, after, queue };
+    return { before, after, queue, drain };
   } finally {
     await connection.close();
   }

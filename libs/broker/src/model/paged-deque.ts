@@ -11,24 +11,35 @@ export interface PagedRecord {
   readonly expiresAt: number;
 }
 
-/** Records per chunk: 32 bytes each, so a chunk is 32 KiB of typed arrays. */
+/** Records per chunk: 20 bytes each (28 with expiries), so a chunk is 20-28 KiB. */
 const CHUNK_RECORDS = 1024;
+const MAX_SEQ_DELTA = 0xffffffff;
 
-/** Fixed-size columns for CHUNK_RECORDS records, filled from `end`, consumed from `start`. */
+/**
+ * Fixed-size columns for CHUNK_RECORDS records, filled from `end`, consumed from
+ * `start`. Seqs grow within a level, so a chunk stores them as u32 offsets from its
+ * first; expiries get a column only once a record has one (most queues have no TTL).
+ */
 class PagedChunk {
   readonly segment = new Uint32Array(CHUNK_RECORDS);
   readonly position = new Uint32Array(CHUNK_RECORDS);
   readonly length = new Uint32Array(CHUNK_RECORDS);
   readonly size = new Uint32Array(CHUNK_RECORDS);
-  readonly seq = new Float64Array(CHUNK_RECORDS);
-  readonly expiresAt = new Float64Array(CHUNK_RECORDS);
+  readonly seqDelta = new Uint32Array(CHUNK_RECORDS);
+  expiresAt: Float64Array | undefined;
+  seqBase = 0;
   start = 0;
   end = 0;
+
+  accepts(seq: number): boolean {
+    if (this.end === CHUNK_RECORDS) return false;
+    return this.end === 0 || (seq >= this.seqBase && seq - this.seqBase <= MAX_SEQ_DELTA);
+  }
 }
 
 /**
  * Paged-out messages of one queue level in order, as columns of typed arrays in
- * chunks rather than one object per message: about 32 bytes a message, and
+ * chunks rather than one object per message: about 20 bytes a message, and
  * nothing for the garbage collector to trace. Push at the back, shift at the front.
  */
 export class PagedDeque {
@@ -43,25 +54,25 @@ export class PagedDeque {
 
   push(ref: StoredRef, size: number, seq: number, expiresAt: number): void {
     let chunk = this.chunks.peekLast();
-    if (chunk === undefined || chunk.end === CHUNK_RECORDS) {
+    if (chunk === undefined || !chunk.accepts(seq)) {
       chunk = this.spare ?? new PagedChunk();
       this.spare = undefined;
       this.chunks.push(chunk);
     }
     const i = chunk.end++;
+    if (i === 0) chunk.seqBase = seq;
     chunk.segment[i] = ref.segment;
     chunk.position[i] = ref.position;
     chunk.length[i] = ref.length;
     chunk.size[i] = size;
-    chunk.seq[i] = seq;
-    chunk.expiresAt[i] = expiresAt;
+    chunk.seqDelta[i] = seq - chunk.seqBase;
+    if (expiresAt !== Infinity) {
+      chunk.expiresAt ??= new Float64Array(CHUNK_RECORDS).fill(Infinity);
+      chunk.expiresAt[i] = expiresAt;
+    } else if (chunk.expiresAt !== undefined) {
+      chunk.expiresAt[i] = Infinity;
+    }
     this.count++;
-  }
-
-  /** Body size of the first record (undefined when empty), without taking it. */
-  peekSize(): number | undefined {
-    const chunk = this.chunks.peek();
-    return chunk === undefined ? undefined : chunk.size[chunk.start];
   }
 
   shift(): PagedRecord | undefined {
@@ -71,13 +82,14 @@ export class PagedDeque {
     const record: PagedRecord = {
       ref: { segment: chunk.segment[i]!, position: chunk.position[i]!, length: chunk.length[i]! },
       size: chunk.size[i]!,
-      seq: chunk.seq[i]!,
-      expiresAt: chunk.expiresAt[i]!,
+      seq: chunk.seqBase + chunk.seqDelta[i]!,
+      expiresAt: chunk.expiresAt === undefined ? Infinity : chunk.expiresAt[i]!,
     };
     this.count--;
     if (chunk.start === chunk.end) {
       this.chunks.shift();
       chunk.start = chunk.end = 0;
+      chunk.expiresAt = undefined;
       this.spare = chunk;
     }
     return record;

@@ -1,13 +1,14 @@
+import { SegmentPositions } from './segment-positions';
 import type { MessageRef } from './types';
 
 /** One durable queue's live records, grouped by segment (what purge and removeQueue need). */
 export class QueueEntry {
   readonly keyBytes: Buffer;
-  readonly bySegment = new Map<number, Set<number>>();
+  readonly bySegment = new Map<number, SegmentPositions>();
   size = 0;
   // The segment being appended to is hit on every append: skip the map lookup for it.
   private lastSegment = -1;
-  private lastPositions: Set<number> | undefined;
+  private lastPositions: SegmentPositions | undefined;
 
   constructor(readonly key: string) {
     this.keyBytes = Buffer.from(key, 'utf8');
@@ -18,7 +19,7 @@ export class QueueEntry {
     if (positions === undefined) {
       positions = this.bySegment.get(segment);
       if (positions === undefined) {
-        positions = new Set();
+        positions = new SegmentPositions();
         this.bySegment.set(segment, positions);
       }
       this.lastSegment = segment;
@@ -39,7 +40,7 @@ export class QueueEntry {
   }
 
   /** Empties the entry, returning what it held. */
-  drain(): Map<number, Set<number>> {
+  drain(): Map<number, SegmentPositions> {
     const drained = new Map(this.bySegment);
     this.bySegment.clear();
     this.size = 0;
@@ -66,7 +67,7 @@ export class QueueIndex {
     return this.queues.get(key)?.delete(ref) ?? false;
   }
 
-  drain(key: string): Map<number, Set<number>> {
+  drain(key: string): Map<number, SegmentPositions> {
     return this.queues.get(key)?.drain() ?? new Map();
   }
 
