@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import { isIPv4 } from 'node:net';
 import type { BrokerConfig, UserConfig } from './broker-config';
 
 export type PermissionKind = 'configure' | 'write' | 'read';
@@ -49,6 +50,11 @@ export class AccessControl {
     return this.permissions.has(key(user, vhost));
   }
 
+  /** Vhosts the user has permissions on (RabbitMQ's "login vhosts"), in config order. */
+  vhostsOf(user: string): string[] {
+    return this.vhosts.filter((vhost) => this.canAccessVhost(user, vhost));
+  }
+
   isAllowed(user: string, vhost: string, kind: PermissionKind, resource: string): boolean {
     const permission = this.permissions.get(key(user, vhost));
     return permission !== undefined && permission[kind].test(resource);
@@ -79,7 +85,13 @@ function samePassword(expected: string, given: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
+/**
+ * RabbitMQ's loopback test: 127.0.0.0/8, ::1, or an IPv4-mapped IPv6 address of
+ * 127.0.0.0/8 (what a dual-stack socket reports for an IPv4 loopback client).
+ */
 export function isLoopback(address: string | undefined): boolean {
   if (address === undefined) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+  if (address === '::1') return true;
+  const v4 = address.toLowerCase().startsWith('::ffff:') ? address.slice(7) : address;
+  return isIPv4(v4) && v4.startsWith('127.');
 }

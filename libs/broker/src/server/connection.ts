@@ -268,7 +268,7 @@ export class Connection implements BrokerConnection, ChannelHost {
       case 'connection.close-ok':
         return;
       case 'connection.update-secret':
-        this.out.method(0, 'connection.update-secret-ok', {});
+        this.updateSecret(method.args.newSecret);
         return;
       case 'connection.blocked':
       case 'connection.unblocked':
@@ -281,6 +281,32 @@ export class Connection implements BrokerConnection, ChannelHost {
           method.methodId,
         );
     }
+  }
+
+  /**
+   * With PLAIN/AMQPLAIN credentials the new secret is the user's password, so it is
+   * checked against the user store (and the loopback rule) before it is accepted.
+   * A refused secret closes the connection with RabbitMQ's code and words for a
+   * secret an auth backend refuses (530, on connection.update-secret).
+   */
+  private updateSecret(newSecret: Buffer): void {
+    const user = this.broker.access.authenticate(
+      this.user,
+      newSecret.toString('utf8'),
+      this.remoteAddress,
+    );
+    if (user === undefined) {
+      this.broker.logger.warn(
+        `connection ${this.id}: secret update refused for user '${this.user}'`,
+      );
+      throw new AmqpError(
+        ReplyCode.NotAllowed,
+        'New secret was refused by one of the backends',
+        10,
+        70,
+      );
+    }
+    this.out.method(0, 'connection.update-secret-ok', {});
   }
 
   private handshakeFrameMax(method: AmqpMethod): number {

@@ -20,6 +20,8 @@ export interface ResourceAlarmOptions {
  */
 export class ResourceAlarm {
   memoryLimitBytes: number;
+  /** Free bytes below which the disk alarm is raised; 0 turns the disk check off. */
+  private diskLimit: number;
   private readonly raised = new Set<AlarmKind>();
   private timer: NodeJS.Timeout | undefined;
   private diskCheck: Promise<void> | undefined;
@@ -27,12 +29,30 @@ export class ResourceAlarm {
   constructor(private readonly options: ResourceAlarmOptions) {
     const mark = options.memoryHighWatermark;
     this.memoryLimitBytes = mark < 1 ? Math.floor(totalmem() * mark) : mark;
+    this.diskLimit = options.diskFreeLimit;
   }
 
   /** Changes the memory high watermark at run time (fraction < 1 or bytes) and re-checks. */
   setMemoryHighWatermark(mark: number): void {
     this.memoryLimitBytes = mark < 1 ? Math.floor(totalmem() * mark) : mark;
     this.check();
+  }
+
+  /**
+   * Changes the free-disk limit at run time (bytes; 0 turns the check off and
+   * clears a raised disk alarm) and re-checks, as rabbitmqctl set_disk_free_limit.
+   */
+  setDiskFreeLimit(bytes: number): void {
+    if (!Number.isFinite(bytes) || bytes < 0) {
+      throw new Error(`disk free limit must be a non-negative number of bytes, got ${bytes}`);
+    }
+    this.diskLimit = bytes;
+    if (bytes === 0) this.set('disk', false);
+    this.check();
+  }
+
+  get diskFreeLimit(): number {
+    return this.diskLimit;
   }
 
   get active(): readonly AlarmKind[] {
@@ -53,9 +73,12 @@ export class ResourceAlarm {
   check(): void {
     this.set('memory', process.memoryUsage.rss() > this.memoryLimitBytes);
     const dir = this.options.dataDir;
-    if (dir !== undefined && this.options.diskFreeLimit > 0 && this.diskCheck === undefined) {
+    if (dir !== undefined && this.diskLimit > 0 && this.diskCheck === undefined) {
+      // the limit is read when statfs answers, so a change made meanwhile is honoured
       this.diskCheck = statfs(dir)
-        .then((s) => this.set('disk', s.bavail * s.bsize < this.options.diskFreeLimit))
+        .then((s) => {
+          if (this.diskLimit > 0) this.set('disk', s.bavail * s.bsize < this.diskLimit);
+        })
         .catch(() => undefined)
         .finally(() => {
           this.diskCheck = undefined;
