@@ -108,30 +108,43 @@ export function connectionView(connection: Connection): Record<string, unknown> 
   };
 }
 
-export function overviewView(broker: Broker): Record<string, unknown> {
+/** What a user's overview covers: the vhosts and connections it may see. */
+export interface OverviewScope {
+  readonly vhosts: readonly Vhost[];
+  readonly connections: readonly Connection[];
+  /** A monitor (RabbitMQ's administrator/monitoring): broker-wide counters and store too. */
+  readonly everything: boolean;
+}
+
+export function overviewView(broker: Broker, scope: OverviewScope): Record<string, unknown> {
   let queues = 0;
   let exchanges = 0;
   let consumers = 0;
   let ready = 0;
   let unacked = 0;
-  for (const vhost of broker.vhosts.values()) {
+  // a user limited to some vhosts sees message rates of their queues only
+  const queueStats = { publish: 0, deliver_get: 0, ack: 0 };
+  for (const vhost of scope.vhosts) {
     exchanges += vhost.exchanges.size;
     for (const queue of vhost.queues.values()) {
       queues++;
       consumers += queue.consumerCount;
       ready += queue.messageCount;
       unacked += queue.unacked;
+      queueStats.publish += queue.counters.published;
+      queueStats.deliver_get += queue.counters.delivered;
+      queueStats.ack += queue.counters.acked;
     }
   }
   let channels = 0;
-  for (const connection of broker.connections) channels += connection.channelCount();
+  for (const connection of scope.connections) channels += connection.channelCount();
   const c = broker.counters;
   return {
     product_name: 'Surety',
     management_version: '0.1.0',
     node: 'surety@localhost',
     object_totals: {
-      connections: broker.connections.size,
+      connections: scope.connections.length,
       channels,
       exchanges,
       queues,
@@ -142,14 +155,16 @@ export function overviewView(broker: Broker): Record<string, unknown> {
       messages_ready: ready,
       messages_unacknowledged: unacked,
     },
-    message_stats: {
-      publish: c.published,
-      deliver_get: c.delivered,
-      ack: c.acked,
-      confirm: c.confirmed,
-      return_unroutable: c.returned,
-    },
+    message_stats: scope.everything
+      ? {
+          publish: c.published,
+          deliver_get: c.delivered,
+          ack: c.acked,
+          confirm: c.confirmed,
+          return_unroutable: c.returned,
+        }
+      : queueStats,
     alarms: broker.alarm.active,
-    store: broker.store?.stats(),
+    ...(scope.everything ? { store: broker.store?.stats() } : {}),
   };
 }

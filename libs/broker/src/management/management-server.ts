@@ -1,25 +1,18 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Vhost } from '../model/vhost';
 import type { Broker } from '../server/broker';
 import { Connection } from '../server/connection';
 import { bindingViews, connectionView, exchangeView, overviewView, queueView } from './api-views';
+import { HttpError, notAuthenticated, notFound } from './http-error';
+import { ManagementUser } from './management-user';
 import { renderMetrics } from './metrics';
-
-/** A request the router could not serve, with its HTTP status. */
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly reason: string,
-  ) {
-    super(reason);
-  }
-}
-
-const NOT_FOUND = new HttpError(404, 'Not Found');
 
 /**
  * The management HTTP API in the shape of RabbitMQ's (the subset tools and
- * tests use) plus /metrics for Prometheus. Basic auth with the broker's users;
- * deleting or purging a queue needs configure permission on it.
+ * tests use) plus /metrics for Prometheus. Basic auth with the broker's users
+ * and RabbitMQ's tag semantics (see ManagementUser): listings show only the
+ * vhosts a user may see, a request naming a vhost needs access to it, deleting a
+ * queue needs configure and purging read permission on it.
  */
 export async function startManagement(
   broker: Broker,
@@ -30,13 +23,11 @@ export async function startManagement(
       handle(broker, request, response);
     } catch (error) {
       const http =
-        error instanceof HttpError ? error : new HttpError(500, (error as Error).message);
-      if (http.status === 401)
-        response.setHeader('WWW-Authenticate', 'Basic realm="Surety Management"');
-      sendJson(response, http.status, {
-        error: http.status === 404 ? 'Object Not Found' : 'error',
-        reason: http.reason,
-      });
+        error instanceof HttpError
+          ? error
+          : new HttpError(500, 'internal_error', (error as Error).message);
+      if (http.challenge) response.setHeader('WWW-Authenticate', 'Basic realm="Surety Management"');
+      sendJson(response, http.status, { error: http.error, reason: http.reason });
     }
   });
   await new Promise<void>((resolve, reject) => {
@@ -58,40 +49,49 @@ function handle(broker: Broker, request: IncomingMessage, response: ServerRespon
   const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
   const method = request.method ?? 'GET';
   if (parts[0] === 'metrics' && parts.length === 1 && method === 'GET') {
+    user.checkMonitor();
     response.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });
     response.end(renderMetrics(broker));
     return;
   }
-  if (parts[0] !== 'api') throw NOT_FOUND;
+  if (parts[0] !== 'api' || parts.length > 5) throw notFound();
   const [, resource, vhostName, name, sub] = parts;
+  // a request naming a vhost needs access to it; listings show what the user may see
   const vhosts =
-    vhostName === undefined ? [...broker.vhosts.values()] : [vhostOrThrow(broker, vhostName)];
+    vhostName === undefined ? visibleVhosts(broker, user) : [vhostFor(broker, user, vhostName)];
   if (method === 'DELETE') {
     if (resource !== 'queues' || name === undefined || (sub !== undefined && sub !== 'contents'))
-      throw NOT_FOUND;
+      throw notFound();
     const vhost = vhosts[0]!;
     const queue = vhost.queues.get(name);
-    if (queue === undefined) throw NOT_FOUND;
-    if (!broker.access.isAllowed(user, vhost.name, 'configure', name)) {
-      throw new HttpError(
-        403,
-        `configure access to queue '${name}' in vhost '${vhost.name}' refused for user '${user}'`,
-      );
-    }
-    if (sub === 'contents') vhost.purgeQueue(name, queue.exclusiveOwner ?? {});
+    if (queue === undefined) throw notFound();
+    // the permission queue.purge / queue.delete would need over AMQP
+    const purge = sub === 'contents';
+    user.checkPermission(vhost.name, purge ? 'read' : 'configure', name);
+    if (purge) vhost.purgeQueue(name, queue.exclusiveOwner ?? {});
     else vhost.deleteQueue(name, false, false, queue.exclusiveOwner ?? {});
     response.writeHead(204);
     response.end();
     return;
   }
-  if (method !== 'GET') throw new HttpError(405, `${method} is not supported here`);
+  if (method !== 'GET')
+    throw new HttpError(405, 'method_not_allowed', `${method} is not supported here`);
   switch (resource) {
     case 'overview':
-      return sendJson(response, 200, overviewView(broker));
+      if (vhostName !== undefined) throw notFound();
+      return sendJson(
+        response,
+        200,
+        overviewView(broker, {
+          vhosts,
+          connections: visibleConnections(broker, user),
+          everything: user.isMonitor,
+        }),
+      );
     case 'queues': {
       if (name !== undefined) {
         const queue = vhosts[0]!.queues.get(name);
-        if (queue === undefined || sub !== undefined) throw NOT_FOUND;
+        if (queue === undefined || sub !== undefined) throw notFound();
         return sendJson(response, 200, queueView(queue));
       }
       return sendJson(
@@ -103,7 +103,7 @@ function handle(broker: Broker, request: IncomingMessage, response: ServerRespon
     case 'exchanges': {
       if (name !== undefined) {
         const exchange = vhosts[0]!.exchanges.get(name);
-        if (exchange === undefined) throw NOT_FOUND;
+        if (exchange === undefined || sub !== undefined) throw notFound();
         return sendJson(response, 200, exchangeView(exchange));
       }
       return sendJson(
@@ -113,46 +113,56 @@ function handle(broker: Broker, request: IncomingMessage, response: ServerRespon
       );
     }
     case 'bindings':
+      if (name !== undefined) throw notFound();
       return sendJson(response, 200, vhosts.flatMap(bindingViews));
     case 'connections':
-      return sendJson(
-        response,
-        200,
-        [...broker.connections]
-          .filter((c): c is Connection => c instanceof Connection)
-          .map(connectionView),
-      );
+      if (vhostName !== undefined) throw notFound();
+      return sendJson(response, 200, visibleConnections(broker, user).map(connectionView));
     case 'vhosts':
+      if (name !== undefined) throw notFound();
+      if (vhostName !== undefined) return sendJson(response, 200, { name: vhosts[0]!.name });
       return sendJson(
         response,
         200,
         vhosts.map((v) => ({ name: v.name })),
       );
     default:
-      throw NOT_FOUND;
+      throw notFound();
   }
 }
 
-function authenticate(broker: Broker, request: IncomingMessage): string {
+function authenticate(broker: Broker, request: IncomingMessage): ManagementUser {
   const header = request.headers.authorization;
-  if (header === undefined || !header.startsWith('Basic '))
-    throw new HttpError(401, 'Not_Authorized');
+  if (header === undefined || !header.startsWith('Basic ')) throw notAuthenticated();
   const decoded = Buffer.from(header.slice(6), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
-  const name = decoded.slice(0, colon);
-  const password = decoded.slice(colon + 1);
-  const user =
-    colon < 0
-      ? undefined
-      : broker.access.authenticate(name, password, request.socket.remoteAddress);
-  if (user === undefined) throw new HttpError(401, 'Not_Authorized');
-  return user.name;
+  if (colon < 0) throw notAuthenticated();
+  // the loopback rule applies here as on AMQP (RabbitMQ checks loopback_users for HTTP too)
+  const user = broker.access.authenticate(
+    decoded.slice(0, colon),
+    decoded.slice(colon + 1),
+    request.socket.remoteAddress,
+  );
+  if (user === undefined) throw notAuthenticated();
+  return new ManagementUser(user, broker.access);
 }
 
-function vhostOrThrow(broker: Broker, name: string) {
+function visibleVhosts(broker: Broker, user: ManagementUser): Vhost[] {
+  return [...broker.vhosts.values()].filter((vhost) => user.seesVhost(vhost.name));
+}
+
+/** The named vhost: 404 when it does not exist, 401 when the user may not access it. */
+function vhostFor(broker: Broker, user: ManagementUser, name: string): Vhost {
   const vhost = broker.vhost(name);
-  if (vhost === undefined) throw NOT_FOUND;
+  if (vhost === undefined) throw notFound();
+  user.checkVhost(name);
   return vhost;
+}
+
+function visibleConnections(broker: Broker, user: ManagementUser): Connection[] {
+  return [...broker.connections].filter(
+    (c): c is Connection => c instanceof Connection && user.seesConnectionOf(c.user),
+  );
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {
