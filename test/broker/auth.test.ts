@@ -5,6 +5,8 @@ import * as amqp from 'amqplib';
 import { EmbeddedBroker, type RunningBroker } from '@surety/broker';
 import { within } from '../support/amqp';
 import { eventually } from '../support/eventually';
+import { RawConnection } from '../conformance/support/raw-client';
+import { ArgWriter, methodFrame } from '../conformance/support/wire';
 
 /** What RabbitMQ sends (authentication_failure_close) for any refused login, loopback rule included. */
 const LOGIN_REFUSED =
@@ -118,6 +120,28 @@ describe('embedded broker authentication', () => {
       );
       expect(answered).toBe(false);
       await eventually(() => expect(broker!.broker.connections.size).toBe(0));
+    });
+
+    it('checks the new secret of an AMQPLAIN login too and attributes the close to update-secret (10/70)', async () => {
+      const updateSecret = (secret: string) =>
+        methodFrame(0, 10, 70, new ArgWriter().longstr(secret).shortstr('rotation').build());
+      const raw = await RawConnection.connect(`amqp://127.0.0.1:${broker!.port}`, {
+        mechanism: 'AMQPLAIN',
+        username: 'app',
+        password: 'app-secret',
+      });
+      try {
+        await raw.call(updateSecret('app-secret'), 0, [10, 71]);
+        raw.write(updateSecret('app-secret-2'));
+        expect(await raw.expectConnectionClose()).toEqual({
+          code: 530,
+          text: 'NOT_ALLOWED - New secret was refused by one of the backends',
+          classId: 10,
+          methodId: 70,
+        });
+      } finally {
+        raw.destroy();
+      }
     });
   });
 });
