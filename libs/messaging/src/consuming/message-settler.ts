@@ -7,6 +7,7 @@ import { BROKER_DEATH_HEADERS, Headers } from '../messaging.constants';
 import type { MessageContext } from '../interfaces/message-context.interface';
 import type { BuiltMessage } from '../publishing/message-builder';
 import type { Publisher } from '../publishing/publisher';
+import { AckBatcher, ackBatcherOf } from './ack-batcher';
 
 /** Why a message left its queue for the dead-letter queue. */
 export type DeadLetterReason =
@@ -39,9 +40,20 @@ export class MessageSettler {
     this.logger = new Logger(`Surety.Consumer(${queue})`);
   }
 
+  /** Acks with the channel's next batch (within this event-loop turn; see AckBatcher). */
   ack(message: ConsumeMessage, channel: Channel): void {
-    if (safely(() => channel.ack(message))) this.metrics.acked++;
+    ackBatcherOf(channel, this.makeBatcher).ack(message);
   }
+
+  private readonly makeBatcher = (channel: Channel) =>
+    new AckBatcher(
+      channel,
+      (count) => (this.metrics.acked += count),
+      (count, error) =>
+        this.logger.warn(
+          `cannot ack ${count} message(s), channel closed: ${errorText(error)}; the broker redelivers them`,
+        ),
+    );
 
   async retry(
     message: ConsumeMessage,
@@ -84,6 +96,7 @@ export class MessageSettler {
     if (!this.deadLetterQueue) {
       this.logger.error(`${summary}; no dead-letter queue configured, rejecting it`);
       safely(() => channel.reject(message, false));
+      ackBatcherOf(channel, this.makeBatcher).settledElsewhere(message);
       return;
     }
     const headers = cleanHeaders(message);
@@ -111,6 +124,7 @@ export class MessageSettler {
   private async requeueLater(message: ConsumeMessage, channel: Channel): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, REQUEUE_PAUSE_MS));
     safely(() => channel.nack(message, false, true));
+    ackBatcherOf(channel, this.makeBatcher).settledElsewhere(message);
   }
 }
 

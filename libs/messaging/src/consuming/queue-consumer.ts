@@ -5,6 +5,7 @@ import {
   type ConnectionHook,
   type ConnectionManager,
 } from '../connection/connection-manager';
+import { flushAcks } from './ack-batcher';
 
 /** What to do with one delivery; must settle it (ack/nack) on the given channel. */
 export type DeliveryProcessor = (message: ConsumeMessage, channel: Channel) => Promise<void>;
@@ -104,6 +105,8 @@ export class QueueConsumer implements ConnectionHook {
       );
     }
     this.channel = undefined;
+    // Finished handlers' acks may still wait for their batch: send them before closing.
+    if (channel) flushAcks(channel);
     await channel?.close().catch(() => undefined);
   }
 
@@ -125,19 +128,23 @@ export class QueueConsumer implements ConnectionHook {
 
   private run(message: ConsumeMessage, channel: Channel): void {
     this.running++;
-    this.processor(message, channel)
-      .catch((error) =>
-        this.logger.error(
-          `unexpected failure processing a message from '${this.options.queue}': ${errorText(error)}`,
-        ),
-      )
-      .finally(() => {
-        this.running--;
-        const next = this.cancelled ? undefined : this.backlog.shift();
-        if (next) this.run(next.message, next.channel);
-        else if (this.running === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
-      });
+    // One reaction per delivery (not catch + finally): this runs for every message.
+    this.processor(message, channel).then(this.done, this.failed);
   }
+
+  private readonly failed = (error: unknown): void => {
+    this.logger.error(
+      `unexpected failure processing a message from '${this.options.queue}': ${errorText(error)}`,
+    );
+    this.done();
+  };
+
+  private readonly done = (): void => {
+    this.running--;
+    const next = this.cancelled ? undefined : this.backlog.shift();
+    if (next) this.run(next.message, next.channel);
+    else if (this.running === 0) this.idleWaiters.splice(0).forEach((wake) => wake());
+  };
 
   private dropBacklogOf(channel: Channel): void {
     for (let i = this.backlog.length - 1; i >= 0; i--) {

@@ -1,139 +1,134 @@
 import type { ConfirmChannel, Message } from 'amqplib';
-import {
-  ConnectionLostError,
-  PublishNackedError,
-  PublishTimeoutError,
-  UnroutableMessageError,
-  type PublishTarget,
-} from '../errors';
-import type { PublishResult } from '../interfaces/publish-options.interface';
+import type { BuiltProperties } from './message-builder';
+import type { PendingPublish } from './pending-publish';
 
-/** One message sent on a confirm channel and not yet confirmed. */
-export interface PendingConfirm {
-  readonly target: PublishTarget;
-  readonly deadline: number;
-  readonly timeoutMs: number;
-  returned?: { code: number; text: string };
-  settled: boolean;
-  readonly settle: (result: PublishResult) => void;
-}
+/** Compact the in-order list once this many settled entries sit at its front. */
+const COMPACT_AT = 1024;
 
 /**
- * Bookkeeping for one confirm channel: which messages await a confirm, which
- * were returned. RabbitMQ (and the embedded broker) send basic.return BEFORE
- * the confirm of the same message, so a return marks the oldest unreturned
- * pending entry with that messageId and its ack then settles as 'returned'.
+ * Bookkeeping for one confirm channel. The broker numbers publishes on a
+ * confirm channel 1, 2, 3, ... and acks by that number (one tag, or every tag
+ * up to it with `multiple`), so pending messages live in an array in publish
+ * order, indexed by sequence number: no per-message callback, map entry or
+ * timer. Confirms are read from the channel's 'ack'/'nack' events.
+ *
+ * Returns: RabbitMQ (and the embedded broker) send basic.return BEFORE the
+ * confirm of the same message, so a return marks the oldest unconfirmed,
+ * unreturned entry with that messageId, and its ack then settles it as returned.
+ * Returns are rare (a topology mistake), so finding the entry is a scan.
  */
 export class ConfirmTracker {
-  // One entry per id, an array only when the same messageId is in flight twice (a republish).
-  private readonly byMessageId = new Map<string, PendingConfirm | PendingConfirm[]>();
-  private readonly all = new Set<PendingConfirm>();
+  // slots[i] is sequence number firstSeq + i; undefined once settled.
+  private slots: (PendingPublish | undefined)[] = [];
+  private firstSeq = 1;
+  // Index of the oldest slot that may still be pending.
+  private head = 0;
+  private nextSeq = 1;
+  private pending = 0;
 
   constructor(readonly channel: ConfirmChannel) {
+    channel.on('ack', (fields: { deliveryTag: number; multiple: boolean }) =>
+      this.onConfirm(fields.deliveryTag, fields.multiple, false),
+    );
+    channel.on('nack', (fields: { deliveryTag: number; multiple: boolean }) =>
+      this.onConfirm(fields.deliveryTag, fields.multiple, true),
+    );
     channel.on('return', (message: Message) => this.onReturn(message));
   }
 
   get size(): number {
-    return this.all.size;
+    return this.pending;
   }
 
-  /** Publishes and tracks; throws synchronously when the channel is already closed. */
+  /** Publishes and tracks; throws synchronously (nothing sent) when the channel is already closed. */
   send(
     exchange: string,
     routingKey: string,
     content: Buffer,
-    properties: Parameters<ConfirmChannel['publish']>[3] & { messageId: string },
-    pending: PendingConfirm,
+    properties: BuiltProperties,
+    entry: PendingPublish,
   ): void {
-    this.channel.publish(exchange, routingKey, content, properties, (error: unknown) =>
-      this.onConfirm(pending, error),
-    );
-    this.all.add(pending);
-    const id = pending.target.messageId;
-    const existing = this.byMessageId.get(id);
-    if (existing === undefined) this.byMessageId.set(id, pending);
-    else if (Array.isArray(existing)) existing.push(pending);
-    else this.byMessageId.set(id, [existing, pending]);
+    // No callback: amqplib numbers the publish all the same, and we read the 'ack' events.
+    this.channel.publish(exchange, routingKey, content, properties);
+    this.slots.push(entry);
+    this.nextSeq++;
+    this.pending++;
   }
 
   /** Settles every entry whose deadline passed (called by a periodic sweep, not a timer per message). */
   expire(now: number): void {
-    for (const pending of this.all) {
-      if (pending.deadline <= now) {
-        this.finish(pending, {
-          messageId: pending.target.messageId,
-          status: 'failed',
-          error: new PublishTimeoutError(pending.target, pending.timeoutMs, 'confirm'),
-        });
+    const slots = this.slots;
+    for (let i = this.head; i < slots.length; i++) {
+      const entry = slots[i];
+      if (entry !== undefined && entry.deadline <= now) {
+        slots[i] = undefined;
+        this.pending--;
+        entry.timedOut();
       }
     }
+    this.advance();
   }
 
   /** The channel is gone: nothing pending will be confirmed any more. */
   failAll(reason: string): void {
-    for (const pending of this.all) {
-      this.finish(pending, {
-        messageId: pending.target.messageId,
-        status: 'failed',
-        error: new ConnectionLostError(pending.target, reason),
-      });
+    const slots = this.slots;
+    this.slots = [];
+    this.firstSeq = this.nextSeq;
+    this.head = 0;
+    this.pending = 0;
+    for (const entry of slots) entry?.lost(reason);
+  }
+
+  private onConfirm(tag: number, multiple: boolean, nack: boolean): void {
+    const index = tag - this.firstSeq;
+    const slots = this.slots;
+    if (index < 0 || index >= slots.length) return; // already settled (timed out) or unknown
+    if (multiple) {
+      for (let i = this.head; i <= index; i++) this.settle(i, nack);
+    } else {
+      this.settle(index, nack);
     }
+    this.advance();
+  }
+
+  private settle(index: number, nack: boolean): void {
+    const entry = this.slots[index];
+    if (entry === undefined) return;
+    this.slots[index] = undefined;
+    this.pending--;
+    if (nack) entry.nacked();
+    else entry.confirmed();
+  }
+
+  /** Moves `head` past settled slots and now and then drops them from the array. */
+  private advance(): void {
+    const slots = this.slots;
+    let head = this.head;
+    while (head < slots.length && slots[head] === undefined) head++;
+    if (head === slots.length) {
+      // All settled (the usual state between bursts): start over cheaply.
+      this.firstSeq += head;
+      slots.length = 0;
+      head = 0;
+    } else if (head >= COMPACT_AT) {
+      slots.splice(0, head);
+      this.firstSeq += head;
+      head = 0;
+    }
+    this.head = head;
   }
 
   private onReturn(message: Message): void {
     const messageId = message.properties.messageId as string | undefined;
-    const entry = messageId === undefined ? undefined : this.byMessageId.get(messageId);
-    const pending = Array.isArray(entry) ? entry.find((e) => !e.returned) : entry;
-    if (!pending) return;
-    const fields = message.fields as unknown as { replyCode?: number; replyText?: string };
-    pending.returned = { code: fields.replyCode ?? 312, text: fields.replyText ?? 'NO_ROUTE' };
-  }
-
-  private onConfirm(pending: PendingConfirm, error: unknown): void {
-    const messageId = pending.target.messageId;
-    if (error == null) {
-      this.finish(
-        pending,
-        pending.returned
-          ? {
-              messageId,
-              status: 'returned',
-              error: new UnroutableMessageError(
-                pending.target,
-                pending.returned.code,
-                pending.returned.text,
-              ),
-            }
-          : { messageId, status: 'confirmed' },
-      );
-    } else if (error instanceof Error && error.message === 'message nacked') {
-      this.finish(pending, {
-        messageId,
-        status: 'nacked',
-        error: new PublishNackedError(pending.target),
-      });
-    } else {
-      const reason = error instanceof Error ? error.message : String(error);
-      this.finish(pending, {
-        messageId,
-        status: 'failed',
-        error: new ConnectionLostError(pending.target, reason),
-      });
+    if (messageId === undefined) return;
+    const slots = this.slots;
+    for (let i = this.head; i < slots.length; i++) {
+      const entry = slots[i];
+      if (entry !== undefined && !entry.returned && entry.messageId === messageId) {
+        const fields = message.fields as unknown as { replyCode?: number; replyText?: string };
+        entry.returned = { code: fields.replyCode ?? 312, text: fields.replyText ?? 'NO_ROUTE' };
+        return;
+      }
     }
-  }
-
-  private finish(pending: PendingConfirm, result: PublishResult): void {
-    this.all.delete(pending);
-    const id = pending.target.messageId;
-    const entry = this.byMessageId.get(id);
-    if (entry === pending) this.byMessageId.delete(id);
-    else if (Array.isArray(entry)) {
-      const index = entry.indexOf(pending);
-      if (index >= 0) entry.splice(index, 1);
-      if (entry.length === 0) this.byMessageId.delete(id);
-    }
-    if (pending.settled) return;
-    pending.settled = true;
-    pending.settle(result);
   }
 }

@@ -21,8 +21,11 @@ import type {
   PublishOptions,
   PublishResult,
 } from '../interfaces/publish-options.interface';
-import { ConfirmTracker, type PendingConfirm } from './confirm-tracker';
+import { ConfirmTracker } from './confirm-tracker';
 import { buildMessage, type BuiltMessage } from './message-builder';
+import { PendingPublish, type Verdict } from './pending-publish';
+
+const NO_OPTIONS: PublishOptions = {};
 
 export interface PublisherOptions {
   /** Most unconfirmed messages in flight on the confirm channel. Default 1000. */
@@ -73,97 +76,102 @@ export class Publisher implements ConnectionHook {
    * Rejects with UnroutableMessageError (returned, not retryable),
    * PublishNackedError / PublishTimeoutError / ConnectionLostError (retryable).
    */
-  async publish(
+  publish(
     exchange: string,
     routingKey: string,
     payload: unknown,
-    options: PublishOptions = {},
+    options: PublishOptions = NO_OPTIONS,
   ): Promise<string> {
     let built: BuiltMessage;
     try {
       built = buildMessage(exchange, routingKey, payload, options);
     } catch (error) {
-      throw failedResult(options.messageId ?? '', error, undefined, 0).error;
+      return Promise.reject(failure(options.messageId ?? '', error, undefined, 0));
     }
-    const result = await this.send(built, options);
-    if (result.error) throw result.error;
-    return result.messageId;
+    return this.enqueue<string>(built, options, 'throw');
   }
 
   /**
    * Sends all messages without waiting in between, then waits once for their
    * confirms. Never rejects: each message gets its own verdict, in input order.
    */
-  async publishBatch(messages: readonly OutgoingMessage[]): Promise<PublishResult[]> {
+  publishBatch(messages: readonly OutgoingMessage[]): Promise<PublishResult[]> {
     return Promise.all(
       messages.map((message) => {
+        const options = message.options ?? NO_OPTIONS;
         let built: BuiltMessage;
         try {
-          built = buildMessage(
-            message.exchange,
-            message.routingKey,
-            message.payload,
-            message.options,
-          );
+          built = buildMessage(message.exchange, message.routingKey, message.payload, options);
         } catch (error) {
-          return Promise.resolve(
-            failedResult(message.options?.messageId ?? '', error, undefined, 0),
-          );
+          const messageId = options.messageId ?? '';
+          return Promise.resolve<PublishResult>({
+            messageId,
+            status: 'failed',
+            error: failure(messageId, error, undefined, 0),
+          });
         }
-        return this.send(built, message.options ?? {});
+        return this.enqueue<PublishResult>(built, options, 'result');
       }),
     );
   }
 
-  /** Publishes an already built message (used by retries, dead letters and replay). */
-  send(message: BuiltMessage, options: PublishOptions = {}): Promise<PublishResult> {
-    const messageId = message.properties.messageId;
-    const target: PublishTarget = {
-      exchange: message.exchange,
-      routingKey: message.routingKey,
-      messageId,
-    };
+  /** Publishes an already built message (used by retries, dead letters and replay). Never rejects. */
+  send(message: BuiltMessage, options: PublishOptions = NO_OPTIONS): Promise<PublishResult> {
+    return this.enqueue<PublishResult>(message, options, 'result');
+  }
+
+  private enqueue<T extends string | PublishResult>(
+    message: BuiltMessage,
+    options: PublishOptions,
+    verdict: Verdict,
+  ): Promise<T> {
+    const entry = new PendingPublish(
+      message.exchange,
+      message.routingKey,
+      message.properties.messageId,
+      options.timeoutMs ?? this.confirmTimeoutMs,
+      verdict,
+      this.onSettled,
+    );
+    const promise = entry.promise<T>();
     if (this.closed) {
-      return Promise.resolve({
-        messageId,
-        status: 'failed',
-        error: new PublisherClosedError(target),
-      });
+      entry.fail('failed', new PublisherClosedError(entry.target()));
+      return promise;
     }
     // Fast path (the common case under load): no delay, known exchange, a free slot,
     // an open channel, not blocked: no awaits before the frame goes out.
     const tracker = this.tracker;
     if (
-      tracker &&
+      tracker !== undefined &&
       !(options.delay! > 0) &&
       this.inflight < this.window &&
       this.knownExchanges.has(message.exchange) &&
       !this.connections.blocked
     ) {
-      this.inflight++;
-      return this.track(message, target, options, (pending) => {
-        try {
-          tracker.send(
-            message.exchange,
-            message.routingKey,
-            message.content,
-            message.properties,
-            pending,
-          );
-        } catch {
-          void this.dispatch(message, pending, Date.now() + this.connectionWaitMs);
-        }
-      });
+      this.takeSlot(entry);
+      try {
+        tracker.send(
+          message.exchange,
+          message.routingKey,
+          message.content,
+          message.properties,
+          entry,
+        );
+        this.connections.coalesceWrites();
+      } catch {
+        void this.dispatch(message, entry, Date.now() + this.connectionWaitMs);
+      }
+    } else {
+      void this.sendSlowly(message, entry, options);
     }
-    return this.sendSlowly(message, target, options);
+    return promise;
   }
 
   private async sendSlowly(
     message: BuiltMessage,
-    target: PublishTarget,
+    entry: PendingPublish,
     options: PublishOptions,
-  ): Promise<PublishResult> {
-    const messageId = target.messageId;
+  ): Promise<void> {
     const waitUntil = Date.now() + this.connectionWaitMs;
     try {
       if (options.delay !== undefined && options.delay > 0) {
@@ -187,43 +195,35 @@ export class Publisher implements ConnectionHook {
         !this.knownExchanges.has(message.exchange) &&
         !(await this.exchangeExists(message.exchange, waitUntil))
       ) {
-        return { messageId, status: 'failed', error: new ExchangeNotFoundError(target) };
+        entry.fail('failed', new ExchangeNotFoundError(entry.target()));
+        return;
       }
-      await this.acquireSlot(target, waitUntil);
+      await this.acquireSlot(entry, waitUntil);
     } catch (error) {
-      return failedResult(messageId, error, target, this.connectionWaitMs);
+      entry.fail('failed', failure(entry.messageId, error, entry.target(), this.connectionWaitMs));
+      return;
     }
-    return this.track(
-      message,
-      target,
-      options,
-      (pending) => void this.dispatch(message, pending, waitUntil),
-    );
+    await this.dispatch(message, entry, waitUntil);
   }
 
-  /** A pending confirm whose settlement frees the window slot (already taken) and resolves the promise. */
-  private track(
-    _message: BuiltMessage,
-    target: PublishTarget,
-    options: PublishOptions,
-    start: (pending: PendingConfirm) => void,
-  ): Promise<PublishResult> {
-    const timeoutMs = options.timeoutMs ?? this.confirmTimeoutMs;
-    return new Promise<PublishResult>((resolve) => {
-      const pending: PendingConfirm = {
-        target,
-        timeoutMs,
-        deadline: Date.now() + timeoutMs,
-        settled: false,
-        settle: (result) => {
-          this.releaseSlot();
-          this.countResult(result);
-          resolve(result);
-        },
-      };
-      start(pending);
-    });
+  /** Counts `entry` against the window; its confirm deadline starts now. */
+  private takeSlot(entry: PendingPublish): void {
+    this.inflight++;
+    entry.holdsSlot = true;
+    entry.deadline = Date.now() + entry.timeoutMs;
   }
+
+  /** Runs once per message when its verdict is known (one function for all messages). */
+  private readonly onSettled = (entry: PendingPublish, status: PublishResult['status']): void => {
+    if (entry.holdsSlot) {
+      entry.holdsSlot = false;
+      this.releaseSlot();
+    }
+    const metrics = this.connections.metrics;
+    if (status === 'confirmed') metrics.published++;
+    else if (status === 'returned') metrics.returned++;
+    else if (status === 'nacked') metrics.nacked++;
+  };
 
   /** Stops taking messages, waits (bounded) for outstanding confirms, closes the channel. */
   async close(timeoutMs = 5_000): Promise<void> {
@@ -277,7 +277,7 @@ export class Publisher implements ConnectionHook {
   }
 
   /** Sends on the current channel; if it closed before the send, waits for the next one. */
-  private async dispatch(message: BuiltMessage, pending: PendingConfirm, waitUntil: number) {
+  private async dispatch(message: BuiltMessage, entry: PendingPublish, waitUntil: number) {
     for (;;) {
       try {
         const tracker = this.tracker ?? (await this.waitForTracker(waitUntil));
@@ -286,14 +286,15 @@ export class Publisher implements ConnectionHook {
           message.routingKey,
           message.content,
           message.properties,
-          pending,
+          entry,
         );
+        this.connections.coalesceWrites();
         return;
       } catch (error) {
         if (error instanceof MessagingError || error instanceof WaitTimeoutError) {
-          pending.settled = true;
-          pending.settle(
-            failedResult(pending.target.messageId, error, pending.target, this.connectionWaitMs),
+          entry.fail(
+            'failed',
+            failure(entry.messageId, error, entry.target(), this.connectionWaitMs),
           );
           return;
         }
@@ -322,14 +323,14 @@ export class Publisher implements ConnectionHook {
     }
   }
 
-  private async acquireSlot(target: PublishTarget, waitUntil: number): Promise<void> {
+  private async acquireSlot(entry: PendingPublish, waitUntil: number): Promise<void> {
     if (this.connections.blocked) {
       await this.connections.waitForConnection(Math.max(1, waitUntil - Date.now()), {
         unblocked: true,
       });
     }
     if (this.inflight < this.window) {
-      this.inflight++;
+      this.takeSlot(entry);
       return;
     }
     await new Promise<void>((resolve, reject) => {
@@ -337,12 +338,15 @@ export class Publisher implements ConnectionHook {
         () => {
           const index = this.waiters.indexOf(grant);
           if (index >= 0) this.waiters.splice(index, 1);
-          reject(new PublishTimeoutError(target, this.connectionWaitMs, 'confirm'));
+          reject(new PublishTimeoutError(entry.target(), this.connectionWaitMs, 'confirm'));
         },
         Math.max(1, waitUntil - Date.now()),
       );
+      // releaseSlot hands its slot over without decrementing `inflight`.
       const grant = () => {
         clearTimeout(timer);
+        entry.holdsSlot = true;
+        entry.deadline = Date.now() + entry.timeoutMs;
         resolve();
       };
       this.waiters.push(grant);
@@ -392,41 +396,23 @@ export class Publisher implements ConnectionHook {
       );
     }
   }
-
-  private countResult(result: PublishResult): void {
-    const metrics = this.connections.metrics;
-    if (result.status === 'confirmed') metrics.published++;
-    else if (result.status === 'returned') metrics.returned++;
-    else if (result.status === 'nacked') metrics.nacked++;
-  }
 }
 
-function failedResult(
+/** The typed error for a publish that failed before or instead of a broker verdict. */
+function failure(
   messageId: string,
   error: unknown,
   target: PublishTarget | undefined,
   waitedMs: number,
-): PublishResult {
-  if (error instanceof MessagingError) return { messageId, status: 'failed', error };
+): MessagingError {
+  if (error instanceof MessagingError) return error;
   if (error instanceof WaitTimeoutError && target) {
-    return {
-      messageId,
-      status: 'failed',
-      error: new PublishTimeoutError(target, waitedMs, error.phase),
-    };
+    return new PublishTimeoutError(target, waitedMs, error.phase);
   }
   if (error instanceof RangeError || error instanceof TypeError) {
-    return {
-      messageId,
-      status: 'failed',
-      error: new InvalidMessageError(messageId, error.message),
-    };
+    return new InvalidMessageError(messageId, error.message);
   }
-  return {
-    messageId,
-    status: 'failed',
-    error: new ConnectionLostError(target, errorText(error), { cause: error }),
-  };
+  return new ConnectionLostError(target, errorText(error), { cause: error });
 }
 
 function sleep(ms: number): Promise<void> {
