@@ -1,6 +1,7 @@
 import { Injectable, type LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
-import { DATABASE_HANDLE, type DatabaseHandle } from '@surety/database';
+import type { DatabaseHandle } from '@surety/database';
+import { globalDatabase } from '../../outbox/support/global-database';
 import { MessagingModule, Publisher, Subscribe, type MessageContext } from '@surety/messaging';
 import {
   IdempotencyMiddleware,
@@ -51,6 +52,7 @@ export async function startConsumerApp(options: {
 
   const module = await Test.createTestingModule({
     imports: [
+      ...(options.database ? [globalDatabase(options.database)] : []),
       IdempotencyModule.forRoot(options.stores),
       MessagingModule.forRootAsync({
         inject: [IdempotencyMiddleware],
@@ -62,10 +64,7 @@ export async function startConsumerApp(options: {
         }),
       }),
     ],
-    providers: [
-      TestConsumer,
-      ...(options.database ? [{ provide: DATABASE_HANDLE, useValue: options.database }] : []),
-    ],
+    providers: [TestConsumer],
   }).compile();
   module.useLogger(options.logger ?? ['error']);
   await module.init();
