@@ -12,14 +12,20 @@ export class TcpProxy {
   private constructor(
     private readonly server: Server,
     readonly port: number,
+    private target: { host: string; port: number },
   ) {}
 
   static async start(target: { host: string; port: number }): Promise<TcpProxy> {
     const server = createServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const proxy = new TcpProxy(server, (server.address() as AddressInfo).port);
-    server.on('connection', (client: Socket) => proxy.accept(client, target));
+    const proxy = new TcpProxy(server, (server.address() as AddressInfo).port, target);
+    server.on('connection', (client: Socket) => proxy.accept(client, proxy.target));
     return proxy;
+  }
+
+  /** Points new connections at another address (a restarted broker on a new port). */
+  retarget(target: { host: string; port: number }): void {
+    this.target = target;
   }
 
   /** Rewrites a service URL so that it points at this proxy. */

@@ -24,6 +24,11 @@ export interface IdempotencyMiddlewareOptions {
   readonly unavailableBackoff?: { readonly initialMs?: number; readonly maxMs?: number };
   /** How long a delivery waits for another worker holding its key before retrying later. Default 60 s. */
   readonly busyWaitMs?: number;
+  /**
+   * Test seam: runs after the store recorded the effect and before the delivery is acked.
+   * Crash tests kill the consumer here to prove the redelivery is absorbed.
+   */
+  readonly afterRecorded?: (ctx: ConsumerMiddlewareContext) => void | Promise<void>;
 }
 
 interface ResolvedSetting {
@@ -54,6 +59,7 @@ export class IdempotencyMiddleware {
   private readonly initialMs: number;
   private readonly maxMs: number;
   private readonly busyWaitMs: number;
+  private readonly afterRecorded: IdempotencyMiddlewareOptions['afterRecorded'];
   private closed = false;
   private outage: string | undefined;
   private readonly sleepers = new Set<() => void>();
@@ -65,6 +71,7 @@ export class IdempotencyMiddleware {
     this.initialMs = options.unavailableBackoff?.initialMs ?? 200;
     this.maxMs = options.unavailableBackoff?.maxMs ?? 5_000;
     this.busyWaitMs = options.busyWaitMs ?? 60_000;
+    this.afterRecorded = options.afterRecorded;
   }
 
   /** Guards handler `handlerName` (`Class.method`); throws if its store is not configured. */
@@ -117,6 +124,7 @@ export class IdempotencyMiddleware {
       try {
         const outcome = await store.execute(scope, key, effect);
         this.recovered(setting.store);
+        if (outcome.status === 'executed') await this.afterRecorded?.(ctx);
         if (outcome.status !== 'in-progress') return; // executed, or a duplicate: ack
         const waited = Date.now() - busySince;
         if (waited >= this.busyWaitMs) throw new IdempotencyKeyBusyError(scope, key, waited);
