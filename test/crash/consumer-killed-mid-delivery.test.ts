@@ -85,7 +85,7 @@ for (const brokerTarget of brokerTargets()) {
             // Prefetch 1: only the first message is in flight when the consumer stops dead.
             const doomed = await rig.startConsumer({
               [CrashEnv.crashPoint]: c.point,
-              SURETY_CRASH_PREFETCH: '1',
+              [CrashEnv.prefetch]: '1',
             });
             const ids = Array.from({ length: MESSAGES }, () => uuidv7());
             const admin = await AmqpAdmin.open(broker.url);

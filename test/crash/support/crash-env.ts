@@ -26,6 +26,10 @@ export const CrashEnv = {
    * (after the handler's effect, before the store records it as done).
    */
   crashPoint: 'SURETY_CRASH_POINT',
+  /** Consumer: prefetch (= concurrency). */
+  prefetch: 'SURETY_CRASH_PREFETCH',
+  /** Consumer: how long each handler run takes, ms. */
+  handlerMs: 'SURETY_CRASH_HANDLER_MS',
   /** Relay: rows per claim. */
   batchSize: 'SURETY_CRASH_BATCH_SIZE',
   /** Producer: business rows to reach in total. */

@@ -38,7 +38,12 @@ export class CrashRig {
     this.declared.exchanges.add(this.exchange);
   }
 
-  static async create(store: StoreKind, brokerUrl: string): Promise<CrashRig> {
+  /** `adminUrl`: where the test reaches the broker itself (default: `brokerUrl`). */
+  static async create(
+    store: StoreKind,
+    brokerUrl: string,
+    adminUrl = brokerUrl,
+  ): Promise<CrashRig> {
     const db = await freshPostgres();
     try {
       await db.sql.exec(effectTablesDdl(store));
@@ -46,7 +51,7 @@ export class CrashRig {
       await db.drop();
       throw error;
     }
-    return new CrashRig(store, brokerUrl, brokerUrl, db);
+    return new CrashRig(store, brokerUrl, adminUrl, db);
   }
 
   get databaseUrl(): string {

@@ -39,7 +39,9 @@ const store = required(CrashEnv.store) as StoreKind;
 const queue = required(CrashEnv.queue);
 const exchange = required(CrashEnv.exchange);
 const crashPoint = process.env[CrashEnv.crashPoint] as CrashPoint | undefined;
-const prefetch = Number(process.env.SURETY_CRASH_PREFETCH ?? 10);
+const prefetch = Number(process.env[CrashEnv.prefetch] ?? 10);
+/** Handler work time: keeps deliveries in flight (unacked, transaction open) when crashes hit. */
+const handlerMs = Number(process.env[CrashEnv.handlerMs] ?? 0);
 
 /** Deliveries whose handler ran in this process (the MessageContext object is per delivery). */
 const ran = new WeakSet<MessageContext>();
@@ -59,6 +61,7 @@ class EffectConsumer {
   async onEvent(payload: EffectEvent, context: MessageContext): Promise<void> {
     ran.add(context);
     say(`RUN ${context.messageId}`);
+    if (handlerMs > 0) await new Promise((resolve) => setTimeout(resolve, handlerMs));
     await EFFECT_WRITES[store](this.database, context, payload);
   }
 }

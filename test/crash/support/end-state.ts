@@ -1,0 +1,88 @@
+import { eventually } from '../../support/eventually';
+import { AmqpAdmin } from './amqp-admin';
+import type { CrashRig } from './crash-rig';
+import { tally, total } from './tally';
+
+/** Waits until the outbox is empty and every business row has an effect. */
+export async function waitUntilSettled(rig: CrashRig, events: number, timeoutMs: number) {
+  await eventually(
+    async () => {
+      expect(await rig.count('business')).toBe(events);
+      expect((await rig.outboxStatuses()).pending).toBe(0);
+      const { rows } = await rig.db.sql.query<{ n: bigint }>(
+        'SELECT count(DISTINCT business_id) AS n FROM effects',
+      );
+      expect(Number(rows[0].n)).toBe(events);
+    },
+    { timeoutMs, intervalMs: 250 },
+  );
+}
+
+/**
+ * The end-to-end guarantee after the crashes, checked on the data itself:
+ * every committed business row has exactly one effect, no effect lacks its business
+ * row (or its outbox row), the outbox is all sent (nothing pending or failed), the
+ * inbox (db store) holds one row per event, and the queue and its dead-letter queue are
+ * empty once the consumers stopped gracefully (an unacked message would be requeued).
+ */
+export async function expectEndState(rig: CrashRig, events: number): Promise<void> {
+  for (const child of rig.started) {
+    if (child.alive && (child.role.startsWith('consumer') || child.role.startsWith('relay'))) {
+      expect((await child.stop()).code).toBe(0);
+    }
+  }
+  expect(await rig.count('business')).toBe(events);
+  expect(await rig.outboxStatuses()).toEqual({ pending: 0, sent: events, failed: 0 });
+
+  const notExactlyOnce = await rig.db.sql.query<{ id: number; effects: bigint }>(
+    `SELECT b.id, count(e.business_id) AS effects
+     FROM business b LEFT JOIN effects e ON e.business_id = b.id
+     GROUP BY b.id HAVING count(e.business_id) <> 1 ORDER BY b.id LIMIT 20`,
+  );
+  expect(notExactlyOnce.rows).toEqual([]);
+  const orphans = await rig.db.sql.query(
+    `SELECT e.business_id, e.message_id FROM effects e
+     LEFT JOIN business b ON b.id = e.business_id
+     LEFT JOIN surety_outbox o ON o.message_id = e.message_id
+       AND (o.payload->>'businessId')::int = e.business_id
+     WHERE b.id IS NULL OR o.id IS NULL LIMIT 20`,
+  );
+  expect(orphans.rows).toEqual([]);
+  if (rig.store === 'db') expect(await rig.count('surety_inbox')).toBe(events);
+
+  const admin = await AmqpAdmin.open(rig.adminUrl);
+  try {
+    expect(await admin.queueState(rig.queue)).toEqual({ messages: 0, consumers: 0 });
+    expect((await admin.queueState(`${rig.queue}.dlq`)).messages).toBe(0);
+  } finally {
+    await admin.close();
+  }
+}
+
+/** One line of what happened, for the log and the report. */
+export function crashSummary(rig: CrashRig, events: number, kills: Record<string, number>): string {
+  const confirmed = rig.reported('relay', 'CONFIRMED ').flatMap((l) => l.split(','));
+  const unconfirmed = rig.reported('relay', 'UNCONFIRMED ');
+  const deliveries = rig.reported('consumer', 'DELIVERED ');
+  const runs = tally(rig.reported('consumer', 'RUN '));
+  const settled = rig.reported('consumer', 'SETTLING ');
+  const parts = {
+    store: rig.store,
+    events,
+    published: confirmed.length,
+    republished: confirmed.length - new Set(confirmed).size,
+    unconfirmed: unconfirmed.length,
+    deliveries: deliveries.length,
+    redelivered: settled.filter((l) => l.includes('redelivered=1')).length,
+    absorbed: settled.filter((l) => l.includes(' ran=0 ')).length,
+    handlerRuns: total(runs),
+    reruns: total(runs) - runs.size,
+    effectAlreadyThere: rig.reported('consumer', 'EFFECT-ALREADY ').length,
+    kills: Object.entries(kills)
+      .map(([role, n]) => `${role}:${n}`)
+      .join('/'),
+  };
+  return Object.entries(parts)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+}
