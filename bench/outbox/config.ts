@@ -1,0 +1,53 @@
+// Knobs of `npm run bench:outbox` (environment variables) and the one event shape
+// every workload sends, so outbox, raw and consumer runs move equal messages.
+
+const int = (name: string, fallback: number) => {
+  const value = Number(process.env[name] ?? fallback);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer, got ${process.env[name]}`);
+  }
+  return value;
+};
+
+/** Pending rows the relay drains per round, and raw publishes per round (a). */
+export const N = int('BENCH_OUTBOX_N', 50_000);
+/** Interleaved rounds; every figure is the median over them. */
+export const ROUNDS = int('BENCH_OUTBOX_ROUNDS', 5);
+/** Events committed during the streaming variant of (a), at STREAM_RATE per second. */
+export const STREAM_N = int('BENCH_OUTBOX_STREAM_N', Math.min(N, 10_000));
+export const STREAM_RATE = int('BENCH_OUTBOX_STREAM_RATE', 2_000);
+/** Business transactions per variant and round in (b). */
+export const TX_N = int('BENCH_OUTBOX_TX_N', Math.min(N, 4_000));
+/** Deliveries consumed per consumer and round in (c). */
+export const CONSUME_N = int('BENCH_OUTBOX_CONSUME_N', Math.min(N, 20_000));
+/** Untimed warm-up work before every timed region (JIT, pools, prepared plans). */
+export const WARMUP = int('BENCH_OUTBOX_WARMUP', 1_000);
+/** Connections of the concurrent business-transaction variant (b), and of the db inbox pool (c). */
+export const CONNECTIONS = 8;
+/** Raw baseline's unconfirmed publishes in flight; also the Surety publisher's window. */
+export const WINDOW = 1000;
+/** Unacked deliveries per consumer (c). */
+export const PREFETCH = 1000;
+/** Handlers at once for the db inbox consumer (c): a few per pooled connection. */
+export const DB_CONCURRENCY = int('BENCH_OUTBOX_DB_CONCURRENCY', 32);
+/** Pool of the db inbox consumer (c). */
+export const DB_POOL = int('BENCH_OUTBOX_DB_POOL', 16);
+
+/** Which brokers run (a) and (c): `rabbitmq,embedded` by default. */
+export const BROKERS = (process.env.BENCH_OUTBOX_BROKERS ?? 'rabbitmq,embedded').split(',');
+/** Parts to run: a, b, c. */
+export const PARTS = new Set((process.env.BENCH_OUTBOX_PARTS ?? 'a,b,c').split(','));
+
+export const RABBITMQ_URL = process.env.BENCH_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const POSTGRES_URL =
+  process.env.SURETY_BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+export const REDIS_URL = process.env.SURETY_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export const EVENT_TYPE = 'policy.issued';
+
+/**
+ * A small domain event: 256 bytes as JSON.stringify writes it. PostgreSQL stores it
+ * as jsonb and the relay publishes jsonb's text form, which spaces the separators;
+ * the raw baseline publishes those very bytes (see run.ts), not these.
+ */
+export const payload = { policyId: 'P-000123', event: EVENT_TYPE, pad: 'x'.repeat(195) };

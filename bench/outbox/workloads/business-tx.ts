@@ -1,0 +1,117 @@
+import { randomUUID } from 'node:crypto';
+import { createDatabase, resolveDatabaseUrl, type DatabaseHandle } from '@surety/database';
+import { Outbox, type OutboxTransaction } from '@surety/messaging/outbox';
+import { CONNECTIONS, EVENT_TYPE, payload } from '../config';
+import { Meter, type Costs } from '../meter';
+
+export interface BusinessTxArgs {
+  readonly databaseUrl: string;
+  /** 'prisma': an interactive transaction (the documented way); 'sql': handle.sql.transaction. */
+  readonly api: 'prisma' | 'sql';
+  readonly lanes: number;
+  readonly count: number;
+  readonly warmup: number;
+}
+
+export interface BusinessTxCosts {
+  readonly without: Costs;
+  readonly with: Costs;
+}
+
+const INSERT_POLICY = 'INSERT INTO bench_policy (id, holder, premium) VALUES ($1::uuid, $2, $3)';
+const BLOCK = 250;
+
+type Transaction = (withEvent: boolean) => Promise<void>;
+
+/**
+ * (b) One business transaction inserts a policy row; the `with` variant also adds its
+ * event to the outbox. The two variants alternate in blocks of BLOCK transactions
+ * (order flipping per block) so that both see the same machine; the times of each
+ * variant's blocks are summed.
+ */
+export async function businessTx(args: BusinessTxArgs): Promise<BusinessTxCosts> {
+  const db = await createDatabase(resolveDatabaseUrl(args.databaseUrl), {
+    poolSize: CONNECTIONS,
+  });
+  const meter = await Meter.create(args.databaseUrl);
+  const transaction = args.api === 'prisma' ? viaPrisma(db) : viaSql(db);
+  const totals = { without: new Totals(), with: new Totals() };
+  try {
+    await run(transaction, false, args.lanes, args.warmup);
+    await run(transaction, true, args.lanes, args.warmup);
+    for (let block = 0; block * BLOCK < args.count; block++) {
+      const size = Math.min(BLOCK, args.count - block * BLOCK);
+      const order = block % 2 === 0 ? [false, true] : [true, false];
+      for (const withEvent of order) {
+        await meter.start();
+        await run(transaction, withEvent, args.lanes, size);
+        totals[withEvent ? 'with' : 'without'].add(await meter.stop(size));
+      }
+    }
+    return { without: totals.without.costs(), with: totals.with.costs() };
+  } finally {
+    await meter.close();
+    await db.close();
+  }
+}
+
+function viaPrisma(db: DatabaseHandle): Transaction {
+  const outbox = new Outbox();
+  return (withEvent) =>
+    db.prisma.$transaction(async (tx) => {
+      await tx.$executeRawUnsafe(INSERT_POLICY, randomUUID(), 'holder-1', '1234.50');
+      if (withEvent) await outbox.add(tx, { type: EVENT_TYPE, exchange: 'policy', payload });
+    });
+}
+
+function viaSql(db: DatabaseHandle): Transaction {
+  const outbox = new Outbox();
+  return (withEvent) =>
+    db.sql.transaction(async (tx) => {
+      await tx.query(INSERT_POLICY, [randomUUID(), 'holder-1', '1234.50']);
+      if (!withEvent) return;
+      // The writer needs only $queryRawUnsafe; the raw executor can lend it one.
+      const adapter: OutboxTransaction = {
+        $queryRawUnsafe: async <T>(query: string, ...values: unknown[]) =>
+          (await tx.query(query, values)).rows as T,
+      };
+      await outbox.add(adapter, { type: EVENT_TYPE, exchange: 'policy', payload });
+    });
+}
+
+/** `count` transactions over `lanes` concurrent lanes. */
+async function run(transaction: Transaction, withEvent: boolean, lanes: number, count: number) {
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      next++;
+      await transaction(withEvent);
+    }
+  };
+  await Promise.all(Array.from({ length: lanes }, lane));
+}
+
+/** Sums the blocks of one variant into one figure. */
+class Totals {
+  private count = 0;
+  private seconds = 0;
+  private client = 0;
+  private postgres = 0;
+
+  add(block: Costs): void {
+    this.count += block.count;
+    this.seconds += block.seconds;
+    this.client += block.clientUs * block.count;
+    this.postgres += (block.postgresUs ?? 0) * block.count;
+  }
+
+  costs(): Costs {
+    return {
+      count: this.count,
+      seconds: this.seconds,
+      perSecond: this.count / this.seconds,
+      clientUs: this.client / this.count,
+      postgresUs: this.postgres / this.count,
+    };
+  }
+}
