@@ -35,6 +35,7 @@ describe('embedded broker resource alarms', () => {
     });
     const alarm = broker.broker.alarm;
     await eventually(() => expect(alarm.active).toEqual(['disk']));
+    expect(broker.broker.blockReason).toBe('low on disk');
 
     const connection = await amqp.connect(broker.url);
     const events: string[] = [];
@@ -63,6 +64,12 @@ describe('embedded broker resource alarms', () => {
       const stored = () => broker!.broker.vhost('/')!.queues.get(queue)!.messageCount;
       expect(stored()).toBe(1);
       expect(confirmed).toEqual(['meets the alarm']);
+
+      // both alarms at once read as RabbitMQ words it
+      alarm.setMemoryHighWatermark(1);
+      await eventually(() => expect(broker!.broker.blockReason).toBe('low on memory & disk'));
+      alarm.setMemoryHighWatermark(NO_MEMORY_ALARM);
+      await eventually(() => expect(alarm.active).toEqual(['disk']));
 
       alarm.setDiskFreeLimit(1);
       await eventually(() => expect(events).toEqual(['blocked:low on disk', 'unblocked']));

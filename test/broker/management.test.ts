@@ -121,5 +121,8 @@ describe('management API', () => {
     expect(text).toContain(`surety_queue_messages_ready{vhost="/",queue="${queue}"} 4`);
     expect(text).toMatch(/^surety_broker_connections 1$/m);
     expect(text).toMatch(/^surety_broker_messages_published_total \d+$/m);
+    expect(text).toContain(`surety_queue_messages_paged{vhost="/",queue="${queue}"} 0`);
+    expect(text).toMatch(/^surety_broker_message_memory_bytes [1-9]\d*$/m);
+    expect(text).toMatch(/^surety_broker_message_memory_budget_bytes [1-9]\d*$/m);
   });
 });

@@ -50,7 +50,20 @@ export function renderMetrics(broker: Broker): string {
     '1 while a memory or disk alarm blocks publishers.',
     [['', broker.blocked ? 1 : 0]],
   );
+  metric(
+    'surety_broker_message_memory_bytes',
+    'gauge',
+    'Estimated bytes of ready messages held in memory (paging keeps it near the budget).',
+    [['', broker.memory.used]],
+  );
+  metric(
+    'surety_broker_message_memory_budget_bytes',
+    'gauge',
+    'Memory budget for ready messages; persisted messages beyond it are paged to disk.',
+    [['', broker.memory.limit]],
+  );
   const ready: [string, number][] = [];
+  const paged: [string, number][] = [];
   const unacked: [string, number][] = [];
   const consumers: [string, number][] = [];
   const published: [string, number][] = [];
@@ -58,6 +71,7 @@ export function renderMetrics(broker: Broker): string {
     for (const queue of vhost.queues.values()) {
       const labels = `{vhost="${escape(vhost.name)}",queue="${escape(queue.name)}"}`;
       ready.push([labels, queue.messageCount]);
+      paged.push([labels, queue.pagedCount]);
       unacked.push([labels, queue.unacked]);
       consumers.push([labels, queue.consumerCount]);
       published.push([labels, queue.counters.published]);
@@ -70,6 +84,7 @@ export function renderMetrics(broker: Broker): string {
     'Messages delivered and not yet acknowledged.',
     unacked,
   );
+  metric('surety_queue_messages_paged', 'gauge', 'Ready messages held only on disk.', paged);
   metric('surety_queue_consumers', 'gauge', 'Consumers subscribed to the queue.', consumers);
   metric('surety_queue_messages_published_total', 'counter', 'Messages enqueued.', published);
   return `${lines.join('\n')}\n`;

@@ -150,12 +150,12 @@ export class Broker {
   }
 
   get blockReason(): string {
+    // RabbitMQ's wording: "low on memory", "low on disk", or both joined by " & ".
     const active = this.alarm.active;
-    return active.includes('memory')
-      ? 'low on memory'
-      : active.includes('disk')
-        ? 'low on disk'
-        : '';
+    return [active.includes('memory') && 'memory', active.includes('disk') && 'disk']
+      .filter(Boolean)
+      .join(' & ')
+      .replace(/^(.+)$/, 'low on $1');
   }
 
   newConnectionId(): number {
