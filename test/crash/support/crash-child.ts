@@ -55,6 +55,11 @@ export class CrashChild {
     return this.exitInfo === undefined;
   }
 
+  /** Exit code once exited on its own (null while alive or when killed by a signal). */
+  get exitCode(): number | null {
+    return this.exitInfo?.code ?? null;
+  }
+
   /** The last stderr output (for failure messages). */
   get errors(): string {
     return this.stderr;

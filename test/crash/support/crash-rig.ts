@@ -89,6 +89,11 @@ export class CrashRig {
     return child;
   }
 
+  /** Every queue the consumers declared (the main queue, its dead-letter and delay queues). */
+  get declaredQueues(): string[] {
+    return [...this.declared.queues];
+  }
+
   /** Lines with `prefix` reported by every `role` child so far, prefix removed. */
   reported(role: string, prefix: string): string[] {
     return this.started.filter((c) => c.role.startsWith(role)).flatMap((c) => c.reported(prefix));

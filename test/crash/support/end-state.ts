@@ -19,6 +19,37 @@ export async function waitUntilSettled(rig: CrashRig, events: number, timeoutMs:
 }
 
 /**
+ * Waits until the running consumer has nothing left: no ready message in any of the
+ * queues (main, delay levels) and no delivery in its pipeline — twice in a row, a
+ * second apart. Duplicates may still be arriving after every effect exists (a
+ * republished batch, a redelivery waiting out a dead worker's Redis lease).
+ */
+async function waitUntilDrained(rig: CrashRig): Promise<void> {
+  const queues = rig.declaredQueues.filter((q) => !q.endsWith('.dlq'));
+  const admin = await AmqpAdmin.open(rig.adminUrl);
+  try {
+    const idle = async () => {
+      for (const queue of queues) expect((await admin.queueState(queue)).messages).toBe(0);
+      for (const consumer of rig.started.filter((c) => c.role.startsWith('consumer') && c.alive)) {
+        const finished =
+          consumer.reported('SETTLING ').length + consumer.reported('FAILED ').length;
+        expect(consumer.reported('DELIVERED ').length).toBe(finished);
+      }
+    };
+    await eventually(
+      async () => {
+        await idle();
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        await idle();
+      },
+      { timeoutMs: 60_000, intervalMs: 200 },
+    );
+  } finally {
+    await admin.close();
+  }
+}
+
+/**
  * The end-to-end guarantee after the crashes, checked on the data itself:
  * every committed business row has exactly one effect, no effect lacks its business
  * row (or its outbox row), the outbox is all sent (nothing pending or failed), the
@@ -26,6 +57,7 @@ export async function waitUntilSettled(rig: CrashRig, events: number, timeoutMs:
  * empty once the consumers stopped gracefully (an unacked message would be requeued).
  */
 export async function expectEndState(rig: CrashRig, events: number): Promise<void> {
+  await waitUntilDrained(rig);
   for (const child of rig.started) {
     if (child.alive && (child.role.startsWith('consumer') || child.role.startsWith('relay'))) {
       expect((await child.stop()).code).toBe(0);

@@ -13,7 +13,8 @@
 // Reports: TOPOLOGY <json> and READY at start; DELIVERED <id> as a delivery enters the
 // pipeline; RUN <id> when the handler runs; EFFECT-ALREADY <id> (redis) when a re-run
 // found its effect already written;
-// SETTLING <id> ran=<0|1> redelivered=<0|1> before the ack; CRASH-POINT <point> <id>,
+// SETTLING <id> ran=<0|1> redelivered=<0|1> before the ack; FAILED <id> <error> when the
+// pipeline threw; CRASH-POINT <point> <id>,
 // after which it hangs (holding the delivery unacked) until killed -9.
 import 'reflect-metadata';
 import { Inject, Injectable, Module } from '@nestjs/common';
@@ -68,7 +69,13 @@ class EffectConsumer {
 
 const observe: ConsumerMiddleware = async (ctx, next) => {
   say(`DELIVERED ${ctx.message.messageId}`);
-  await next();
+  try {
+    await next();
+  } catch (error) {
+    // The core retries it later (delay queue) or dead-letters it.
+    say(`FAILED ${ctx.message.messageId} ${error instanceof Error ? error.name : 'error'}`);
+    throw error;
+  }
   const id = ctx.message.messageId;
   say(
     `SETTLING ${id} ran=${ran.has(ctx.message) ? 1 : 0} redelivered=${ctx.message.redelivered ? 1 : 0}`,
