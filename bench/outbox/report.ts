@@ -34,7 +34,10 @@ function side(label: string, series: Costs[], unit = 'msg'): string {
   return (
     `    ${label.padEnd(22)} ${`${rate} ${unit}/s`.padEnd(32)} CPU µs/${unit}: ` +
     `client ${us(series.map((c) => c.clientUs))}  broker ${us(series.map((c) => c.brokerUs))}  ` +
-    `PostgreSQL ${us(series.map((c) => c.postgresUs))}`
+    `PostgreSQL ${us(series.map((c) => c.postgresUs))}` +
+    (series.some((c) => c.redisUs !== undefined)
+      ? `  Redis ${us(series.map((c) => c.redisUs))}`
+      : '')
   );
 }
 

@@ -20,7 +20,7 @@
 // BENCH_OUTBOX_RELAY_BATCH / _DEPTH (relay options; defaults otherwise).
 // Profiling: BENCH_OUTBOX_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node
 // flags to every workload process.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -54,10 +54,24 @@ import type { WorkloadArgs, WorkloadKind, WorkloadResult } from './workload';
 
 const NODE_ARGS = (process.env.BENCH_OUTBOX_NODE_ARGS ?? '').split(' ').filter(Boolean);
 
+/** Pids of redis-server (CPU of the 'redis' consumer's store), or [] when not found. */
+function redisPids(): number[] {
+  try {
+    return execFileSync('pgrep', ['-x', 'redis-server'])
+      .toString()
+      .split('\n')
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
 function runWorkload<K extends WorkloadKind>(
   kind: K,
   args: WorkloadArgs<K>,
   broker?: BenchBroker,
+  usesRedis = false,
 ): Promise<WorkloadResult<K>> {
   const root = path.resolve(__dirname, '../..');
   const child = spawn(
@@ -73,7 +87,11 @@ function runWorkload<K extends WorkloadKind>(
     {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, BENCH_OUTBOX_BROKER_PIDS: (broker?.pids ?? []).join(',') },
+      env: {
+        ...process.env,
+        BENCH_OUTBOX_BROKER_PIDS: (broker?.pids ?? []).join(','),
+        BENCH_OUTBOX_REDIS_PIDS: usesRedis ? redisPids().join(',') : '',
+      },
     },
   );
   let out = '';
@@ -205,6 +223,7 @@ async function consumeRound(
           ...(mode === 'redis' ? { redisUrl: REDIS_URL, redisPrefix } : {}),
         },
         broker,
+        mode === 'redis',
       );
       results.add(`${broker.name}/consume-${mode}`, costs);
       line.push(`${mode} ${short(costs)}`);

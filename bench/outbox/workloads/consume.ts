@@ -41,7 +41,7 @@ export async function consume(args: ConsumeArgs): Promise<Costs> {
   if (args.mode === 'db') {
     database = await createDatabase(resolveDatabaseUrl(args.databaseUrl!), { poolSize: DB_POOL });
   }
-  const meter = await Meter.create(args.databaseUrl);
+  const meter = await Meter.create(args.databaseUrl, `consume-${args.mode}`);
   let finished = 0;
   let done!: () => void;
   const allDone = new Promise<void>((resolve) => (done = resolve));

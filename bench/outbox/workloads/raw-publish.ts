@@ -38,7 +38,7 @@ export async function rawPublish(args: RawPublishArgs): Promise<Costs> {
   const connection = await connect(args.url);
   const channel = await connection.createConfirmChannel();
   const body = Buffer.from(args.body);
-  const meter = await Meter.create();
+  const meter = await Meter.create(undefined, 'raw-publish');
   try {
     await pump(channel, args.exchange, body, args.warmup);
     await meter.start();

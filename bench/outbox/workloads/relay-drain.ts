@@ -24,7 +24,7 @@ export interface RelayDrainArgs {
 export async function relayDrain(args: RelayDrainArgs): Promise<Costs> {
   const env = await openRelayEnv(args.url, args.databaseUrl);
   const relay = new OutboxRelay(env.db, env.publisher, relayOptions());
-  const meter = await Meter.create(args.databaseUrl);
+  const meter = await Meter.create(args.databaseUrl, 'relay-drain');
   try {
     await drain(env, relay, args.exchange, args.warmup);
     await prefill(env.db, args.exchange, args.count);

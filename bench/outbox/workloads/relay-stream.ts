@@ -31,7 +31,7 @@ export async function relayStream(args: RelayStreamArgs): Promise<StreamCosts> {
   const env = await openRelayEnv(args.url, args.databaseUrl);
   const relay = new OutboxRelay(env.db, env.publisher, relayOptions());
   const outbox = new Outbox();
-  const meter = await Meter.create(args.databaseUrl);
+  const meter = await Meter.create(args.databaseUrl, 'relay-stream');
   const commit = async () => {
     const record = await env.db.prisma.$transaction((tx) =>
       outbox.add(tx, { type: EVENT_TYPE, exchange: args.exchange, payload }),
