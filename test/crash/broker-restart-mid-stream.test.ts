@@ -95,8 +95,9 @@ for (const target of TARGETS.filter(
         // 50 ms handlers: deliveries are in flight (transaction open, ack pending) when it hits.
         await rig.startConsumer({ [CrashEnv.handlerMs]: '50' });
         await rig.startRelay();
-        // About 20 ms per transaction: the stream lasts a few seconds, the outages hit it.
-        const producer = await rig.startProducer(EVENTS, 20);
+        // Paced so that the stream lasts a few seconds (200 events: 20 ms apart) and the
+        // outages hit it; the large run writes as fast as it can.
+        const producer = await rig.startProducer(EVENTS, Math.floor(4_000 / EVENTS));
 
         for (const fraction of [0.25, 0.6]) {
           await eventually(

@@ -7,9 +7,9 @@ import { crashSeed, seededRandom } from './seeded-random';
 import { Supervisor, type Role } from './supervisor';
 
 /** Business rows per soak: SURETY_CRASH_EVENTS (npm run test:crash:large: 10 000). */
-const EVENTS = crashEvents(400);
+const EVENTS = crashEvents(300);
 /** How long kills keep coming at least (longer while the producer is still writing). */
-const CHAOS_MS = 9_000;
+const CHAOS_MS = 7_000;
 const PREFETCH = 10;
 /** A handler takes a few ms: kills land inside open inbox transactions, not only between. */
 const HANDLER_MS = 5;
