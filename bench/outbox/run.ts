@@ -15,9 +15,10 @@
 // much less. A fresh PostgreSQL database is dropped and the Redis prefix deleted after.
 //
 // Knobs: BENCH_OUTBOX_N (50000), BENCH_OUTBOX_ROUNDS (5), BENCH_OUTBOX_STREAM_N,
-// BENCH_OUTBOX_STREAM_RATE (2000/s), BENCH_OUTBOX_TX_N, BENCH_OUTBOX_CONSUME_N,
+// BENCH_OUTBOX_STREAM_RATE (500/s), BENCH_OUTBOX_TX_N, BENCH_OUTBOX_CONSUME_N, _DB_CONSUME_N,
 // BENCH_OUTBOX_BROKERS (rabbitmq,embedded), BENCH_OUTBOX_PARTS (a,b,c),
-// BENCH_OUTBOX_RELAY_BATCH / _DEPTH (relay options; defaults otherwise).
+// BENCH_OUTBOX_RELAY_VARIANTS (default; e.g. "default,500x6" also drains with batch 500,
+// pipeline depth 6, each against the same raw baseline).
 // Profiling: BENCH_OUTBOX_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node
 // flags to every workload process.
 import { execFileSync, spawn } from 'node:child_process';
@@ -28,9 +29,11 @@ import {
   BROKERS,
   CONNECTIONS,
   CONSUME_N,
+  DB_CONSUME_N,
   N,
   PARTS,
   REDIS_URL,
+  RELAY_VARIANTS,
   ROUNDS,
   STREAM_N,
   STREAM_RATE,
@@ -40,7 +43,7 @@ import {
   payload,
 } from './config';
 import type { Costs } from './meter';
-import { printReport, Results } from './report';
+import { printReport, relaySeries, Results } from './report';
 import {
   deleteRedisKeys,
   embedded,
@@ -146,10 +149,12 @@ async function relayRound(
   round: number,
   results: Results,
 ) {
-  const sides = round % 2 === 0 ? (['raw', 'relay'] as const) : (['relay', 'raw'] as const);
+  // Raw and every relay variant back to back, the order rotating per round.
+  const all = ['raw', ...RELAY_VARIANTS];
+  const sides = all.map((_, i) => all[(i + round) % all.length]);
   const line: string[] = [];
   for (const side of sides) {
-    const exchange = benchName(side);
+    const exchange = benchName(side === 'raw' ? 'raw' : 'relay');
     await declareExchange(broker.url, exchange);
     try {
       await resetTables(database);
@@ -162,11 +167,18 @@ async function relayRound(
             )
           : await runWorkload(
               'relay-drain',
-              { url: broker.url, databaseUrl: database.url, exchange, count: N, warmup: WARMUP },
+              {
+                url: broker.url,
+                databaseUrl: database.url,
+                exchange,
+                count: N,
+                warmup: WARMUP,
+                variant: side,
+              },
               broker,
             );
-      results.add(`${broker.name}/${side}`, costs);
-      line.push(`${side} ${short(costs)}`);
+      results.add(`${broker.name}/${side === 'raw' ? 'raw' : relaySeries(side)}`, costs);
+      line.push(`${side === 'default' ? 'relay' : side} ${short(costs)}`);
     } finally {
       await deleteTopology(broker.url, [exchange]);
     }
@@ -210,14 +222,15 @@ async function consumeRound(
     const queue = benchName(`consume-${mode}`);
     try {
       await resetTables(database);
-      await fillQueue(broker.url, queue, WARMUP + CONSUME_N);
+      const count = mode === 'db' ? DB_CONSUME_N : CONSUME_N;
+      await fillQueue(broker.url, queue, WARMUP + count);
       const costs = await runWorkload(
         'consume',
         {
           url: broker.url,
           queue,
           mode,
-          count: CONSUME_N,
+          count,
           warmup: WARMUP,
           ...(mode === 'db' ? { databaseUrl: database.url } : {}),
           ...(mode === 'redis' ? { redisUrl: REDIS_URL, redisPrefix } : {}),
@@ -261,7 +274,7 @@ async function transactionRound(database: BenchDatabase, round: number, results:
 async function main() {
   console.log(
     `surety outbox bench: ${ROUNDS} rounds; (a) ${N} rows drained (+${WARMUP} warm-up), ` +
-      `stream ${STREAM_N} at ${STREAM_RATE}/s; (b) ${TX_N} tx per variant; (c) ${CONSUME_N} deliveries; ` +
+      `stream ${STREAM_N} at ${STREAM_RATE}/s; (b) ${TX_N} tx per variant; (c) ${CONSUME_N} deliveries (db ${DB_CONSUME_N}); ` +
       `window ${WINDOW}; parts ${[...PARTS].join(',')}; brokers ${BROKERS.join(',')}`,
   );
   const database = await freshDatabase();

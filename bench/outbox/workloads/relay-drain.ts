@@ -7,6 +7,7 @@ import {
   relayOptions,
   untilNonePending,
   type RelayEnv,
+  type RelayVariant,
 } from './relay-env';
 
 export interface RelayDrainArgs {
@@ -15,6 +16,7 @@ export interface RelayDrainArgs {
   readonly exchange: string;
   readonly count: number;
   readonly warmup: number;
+  readonly variant?: RelayVariant;
 }
 
 /**
@@ -23,14 +25,17 @@ export interface RelayDrainArgs {
  */
 export async function relayDrain(args: RelayDrainArgs): Promise<Costs> {
   const env = await openRelayEnv(args.url, args.databaseUrl);
-  const relay = new OutboxRelay(env.db, env.publisher, relayOptions());
+  const relay = new OutboxRelay(env.db, env.publisher, relayOptions(args.variant));
   const meter = await Meter.create(args.databaseUrl, 'relay-drain');
   try {
     await drain(env, relay, args.exchange, args.warmup);
     await prefill(env.db, args.exchange, args.count);
     // A real backlog builds up over time and autovacuum analyzes it on the way; a
-    // pre-fill in one go would leave the claim planning on an empty table's statistics.
-    await env.db.sql.exec('ANALYZE surety_outbox');
+    // pre-fill in one go would leave the claim planning on an empty table's statistics
+    // (a sort of every pending row per claim instead of an index scan: see
+    // BENCH_OUTBOX_SKIP_ANALYZE=1 for what a burst before autovacuum's next visit costs).
+    if (process.env.BENCH_OUTBOX_SKIP_ANALYZE !== '1')
+      await env.db.sql.exec('ANALYZE surety_outbox');
     await meter.start();
     await relay.start();
     await env.publisher.until(args.warmup + args.count);

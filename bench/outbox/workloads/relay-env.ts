@@ -71,14 +71,17 @@ export class ObservedPublisher implements BatchPublisher {
   }
 }
 
-/** Relay options of the benchmark: the defaults, unless overridden for an experiment. */
-export function relayOptions(): OutboxRelayOptions {
-  const batchSize = process.env.BENCH_OUTBOX_RELAY_BATCH;
-  const pipelineDepth = process.env.BENCH_OUTBOX_RELAY_DEPTH;
-  return {
-    ...(batchSize ? { batchSize: Number(batchSize) } : {}),
-    ...(pipelineDepth ? { pipelineDepth: Number(pipelineDepth) } : {}),
-  };
+/** A relay configuration under test: 'default', or '<batchSize>x<pipelineDepth>' (e.g. '500x6'). */
+export type RelayVariant = string;
+
+/** The relay options a variant stands for; 'default' leaves every option at its default. */
+export function relayOptions(variant: RelayVariant = 'default'): OutboxRelayOptions {
+  if (variant === 'default') return {};
+  const match = /^(\d+)x(\d+)$/.exec(variant);
+  if (!match) {
+    throw new RangeError(`relay variant must be 'default' or '<batch>x<depth>', got '${variant}'`);
+  }
+  return { batchSize: Number(match[1]), pipelineDepth: Number(match[2]) };
 }
 
 /**
