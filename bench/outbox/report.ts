@@ -37,7 +37,7 @@ const us = (values: (number | undefined)[]) => {
 function side(label: string, series: Costs[], unit = 'msg'): string {
   const rate = range(summarize(series.map((c) => c.perSecond)), k);
   return (
-    `    ${label.padEnd(22)} ${`${rate} ${unit}/s`.padEnd(32)} CPU µs/${unit}: ` +
+    `    ${label.padEnd(26)} ${`${rate} ${unit}/s`.padEnd(32)} CPU µs/${unit}: ` +
     `client ${us(series.map((c) => c.clientUs))}  broker ${us(series.map((c) => c.brokerUs))}  ` +
     `PostgreSQL ${us(series.map((c) => c.postgresUs))}` +
     (series.some((c) => c.redisUs !== undefined)
