@@ -30,7 +30,8 @@ export class CrashEnv {
     readonly topology: TestTopology,
     /** The URL children use (a proxy in front of the broker in restart tests). */
     public brokerUrl: string,
-    private readonly adminBrokerUrl: string,
+    /** The URL the test itself uses (update it when the broker comes back elsewhere). */
+    public adminBrokerUrl: string,
   ) {}
 
   static async create(brokerUrl: string, childBrokerUrl = brokerUrl): Promise<CrashEnv> {
@@ -151,7 +152,7 @@ export class CrashEnv {
 
   async dispose(): Promise<void> {
     await Promise.all([...this.children].map((child) => child.kill9()));
-    await this.topology.dispose();
+    await this.topology.dispose(this.adminBrokerUrl);
     await deleteEntities(this.adminBrokerUrl, { queues: [`${this.topology.queue}.dlq`] });
     await this.db.drop();
   }

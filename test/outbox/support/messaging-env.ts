@@ -37,7 +37,8 @@ export interface TestTopology {
   readonly queue: string;
   /** An exchange with no queue bound: everything published to it is returned. */
   readonly deadEnd: string;
-  dispose(): Promise<void>;
+  /** Deletes all three (through `brokerUrl` if the broker moved since). */
+  dispose(brokerUrl?: string): Promise<void>;
 }
 
 export async function declareTopology(url: string, prefix = 'outbox'): Promise<TestTopology> {
@@ -55,8 +56,8 @@ export async function declareTopology(url: string, prefix = 'outbox'): Promise<T
     exchange,
     queue,
     deadEnd,
-    async dispose() {
-      const c = await connect(url).catch(() => undefined);
+    async dispose(brokerUrl = url) {
+      const c = await connect(brokerUrl).catch(() => undefined);
       if (!c) return;
       c.on('error', () => undefined);
       const ch = await c.createChannel();
