@@ -9,7 +9,12 @@ import type {
 import { OUTBOX_CHANNEL, OutboxHeaders } from './outbox.constants';
 import { InvalidOutboxEventError } from './outbox.errors';
 import { assertSerializable } from './serializable';
-import { INSERT_EVENTS } from './sql/insert-events.sql';
+import {
+  INSERT_KEYED,
+  INSERT_KEYED_NOTIFY,
+  INSERT_KEYLESS,
+  INSERT_KEYLESS_NOTIFY,
+} from './sql/insert-events.sql';
 
 interface InsertedRow {
   messageId: string;
@@ -30,7 +35,18 @@ interface InsertedRow {
  * @publicApi
  */
 export class Outbox {
-  constructor(private readonly channel = OUTBOX_CHANNEL) {}
+  private lastNotifyAt = -Infinity;
+
+  /**
+   * @param channel NOTIFY channel the relays listen on.
+   * @param notifyIntervalMs at most one transaction per interval (per process) carries the
+   *   wake-up NOTIFY: notifying commits are serialised by PostgreSQL, and busy relays
+   *   claim again without one. 0 notifies in every transaction.
+   */
+  constructor(
+    private readonly channel = OUTBOX_CHANNEL,
+    private readonly notifyIntervalMs = 5,
+  ) {}
 
   /** Adds one event. Throws (failing the transaction) if it is invalid or not serializable. */
   async add<T>(tx: OutboxTransaction, event: OutboxEvent<T>): Promise<OutboxRecord> {
@@ -45,8 +61,19 @@ export class Outbox {
   async addMany(tx: OutboxTransaction, events: readonly OutboxEvent[]): Promise<OutboxRecord[]> {
     if (events.length === 0) return [];
     const rows = events.map(prepare);
+    const now = performance.now();
+    const notify = now - this.lastNotifyAt >= this.notifyIntervalMs;
+    if (notify) this.lastNotifyAt = now;
+    const keyed = rows.some((r) => r.key !== null);
+    const statement = keyed
+      ? notify
+        ? INSERT_KEYED_NOTIFY
+        : INSERT_KEYED
+      : notify
+        ? INSERT_KEYLESS_NOTIFY
+        : INSERT_KEYLESS;
     const inserted = await tx.$queryRawUnsafe<InsertedRow[]>(
-      INSERT_EVENTS,
+      statement,
       rows.map((r) => r.key),
       rows.map((r) => r.exchange),
       rows.map((r) => r.routingKey),
@@ -54,7 +81,7 @@ export class Outbox {
       rows.map((r) => r.payload),
       rows.map((r) => r.headers),
       rows.map((r) => r.messageId),
-      this.channel,
+      ...(notify ? [this.channel] : []),
     );
     const byId = new Map(inserted.map((row) => [row.messageId, row]));
     return rows.map(({ messageId }) => {

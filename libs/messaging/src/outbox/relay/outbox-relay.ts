@@ -29,6 +29,10 @@ export interface BatchPublisher {
 /** What the relay needs from the database handle. */
 export type RelayDatabase = Pick<DatabaseHandle, 'kind' | 'sql' | 'prisma' | 'listen'>;
 
+/** After a batch, empty claims are repeated every LINGER_POLL_MS for LINGER_MS. */
+const LINGER_MS = 200;
+const LINGER_POLL_MS = 10;
+
 type PrismaTx = Parameters<Parameters<DatabaseHandle['prisma']['$transaction']>[0]>[0];
 
 /**
@@ -54,6 +58,7 @@ export class OutboxRelay {
   private pruneTimer: NodeJS.Timeout | undefined;
   private dueTimer: NodeJS.Timeout | undefined;
   private pausedUntil = 0;
+  private lastWorkAt = -Infinity;
 
   constructor(
     private readonly db: RelayDatabase,
@@ -161,10 +166,14 @@ export class OutboxRelay {
       }
       if (!batch) {
         // Nothing eligible. A finishing batch can unblock the next row of its keys,
-        // so it wakes us as well as NOTIFY and the poll timer do.
-        await this.signal.wait(this.options.pollIntervalMs);
+        // so it wakes us as well as NOTIFY and the poll timer do. Right after work, look
+        // again soon: writers send at most one NOTIFY per few ms, so the tail of a burst
+        // may have committed without one.
+        const recent = Date.now() - this.lastWorkAt < LINGER_MS;
+        await this.signal.wait(recent ? LINGER_POLL_MS : this.options.pollIntervalMs);
         continue;
       }
+      this.lastWorkAt = Date.now();
       if (this.stopping) {
         await batch.abandon();
         break;

@@ -1,19 +1,45 @@
 /**
- * Inserts a batch of events in one round trip, inside the caller's transaction:
+ * Statements of the writer. All run inside the caller's transaction, in one round trip.
+ *
+ * The wake-up `pg_notify` is delivered at commit and dropped on rollback. It is not
+ * free: PostgreSQL serialises the commits of notifying transactions on one lock, which
+ * defeats group commit when many writers notify at once. The writer therefore adds it
+ * to at most one transaction per short interval per process (see Outbox); relays that
+ * are busy claim again without being told, and the poll timer covers the rest.
+ */
+
+const WAKE = `wake AS (SELECT pg_notify($8, ''))`;
+
+/**
+ * Keyless events, the common case: a plain insert from the parameter arrays.
+ * $1 key[] (all null), $2 exchange[], $3 routing_key[], $4 type[], $5 payload (JSON
+ * text)[], $6 headers (JSON text)[], $7 message_id[], $8 channel (notify variant only).
+ */
+function keyless(notify: boolean): string {
+  return `
+${notify ? `WITH ${WAKE}` : ''}
+INSERT INTO surety_outbox (exchange, routing_key, type, payload, headers, message_id)
+SELECT e.exchange, e.routing_key, e.type, e.payload::jsonb, e.headers::jsonb, e.message_id
+FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[])
+     WITH ORDINALITY AS e(exchange, routing_key, type, payload, headers, message_id, ord)
+     ${notify ? 'CROSS JOIN wake' : ''}
+WHERE $1::text[] IS NOT NULL
+ORDER BY e.ord
+RETURNING message_id::text AS "messageId", key, sequence`;
+}
+
+/**
+ * Events with ordering keys (same parameters):
  *
  * 1. `ev` unpacks the parameter arrays, keeping the caller's order (`ord`).
- * 2. `seq` reserves, per ordering key, as many consecutive numbers as the batch holds
- *    for that key. The upsert takes the key's row lock until commit, so concurrent
- *    writers of one key queue up here and their numbers never interleave; the ids
- *    they get for their rows are then ordered the same way.
+ * 2. `seq` reserves, per key, as many consecutive numbers as the batch holds for it.
+ *    The upsert takes the key's row lock until commit, so concurrent writers of one
+ *    key queue up here and their numbers never interleave; the ids they get for their
+ *    rows are then ordered the same way.
  * 3. Each keyed event gets `last - count(key) + rank-within-key`.
- * 4. `pg_notify` wakes relays — delivered at commit, dropped on rollback, and sent
- *    once per transaction however many events it added (PostgreSQL folds duplicates).
- *
- * Parameters: $1 key[], $2 exchange[], $3 routing_key[], $4 type[], $5 payload (JSON
- * text)[], $6 headers (JSON text)[], $7 message_id[], $8 channel.
  */
-export const INSERT_EVENTS = `
+function keyed(notify: boolean): string {
+  return `
 WITH ev AS (
   SELECT *
   FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::uuid[])
@@ -31,12 +57,15 @@ WITH ev AS (
                    + row_number() OVER (PARTITION BY ev.key ORDER BY ev.ord)
          END AS sequence
   FROM ev LEFT JOIN seq ON seq.key = ev.key
-), wake AS (
-  SELECT pg_notify($8, '')
-)
+)${notify ? `, ${WAKE}` : ''}
 INSERT INTO surety_outbox (key, sequence, exchange, routing_key, type, payload, headers, message_id)
 SELECT n.key, n.sequence, n.exchange, n.routing_key, n.type, n.payload::jsonb, n.headers::jsonb, n.message_id
-FROM numbered n CROSS JOIN wake
+FROM numbered n ${notify ? 'CROSS JOIN wake' : ''}
 ORDER BY n.ord
-RETURNING message_id::text AS "messageId", key, sequence
-`;
+RETURNING message_id::text AS "messageId", key, sequence`;
+}
+
+export const INSERT_KEYLESS = keyless(false);
+export const INSERT_KEYLESS_NOTIFY = keyless(true);
+export const INSERT_KEYED = keyed(false);
+export const INSERT_KEYED_NOTIFY = keyed(true);
