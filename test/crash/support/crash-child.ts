@@ -76,11 +76,14 @@ export class CrashChild {
    */
   waitForLine(pattern: RegExp, timeoutMs = 30_000): Promise<string> {
     return new Promise((resolve, reject) => {
+      // Only lines not looked at yet: a chatty child prints tens of thousands.
+      let scanned = 0;
       const check = (): boolean => {
-        const line = this.lines.find((l) => pattern.test(l));
-        if (line !== undefined) {
-          resolve(line);
-          return true;
+        for (; scanned < this.lines.length; scanned++) {
+          if (pattern.test(this.lines[scanned])) {
+            resolve(this.lines[scanned]);
+            return true;
+          }
         }
         if (!this.alive) {
           reject(new Error(this.describeFailure(`exited (${JSON.stringify(this.exitInfo)})`)));

@@ -8,7 +8,7 @@ import { CrashEnv, type StoreKind } from './crash-env';
 import { effectTablesDdl } from './effects';
 
 /** How long a child may take to start (Nest + swc on a busy 2-core machine). */
-const START_TIMEOUT_MS = 30_000;
+const START_TIMEOUT_MS = 60_000;
 
 /**
  * Everything one crash scenario owns: its own PostgreSQL database (outbox, inbox,

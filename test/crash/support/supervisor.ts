@@ -18,6 +18,9 @@ export class Supervisor {
   /** Kills at a crash point, by point. */
   readonly trips: Partial<Record<CrashPoint, number>> = {};
   armed = true;
+  /** Starts that failed while the soak ran (a child that never became ready). */
+  readonly failures: Error[] = [];
+  private disposed = false;
   private readonly current = new Map<Role, Promise<CrashChild>>();
   private readonly killed = new WeakSet<CrashChild>();
 
@@ -36,13 +39,16 @@ export class Supervisor {
         : undefined;
     const started = this.starters[role](point ? { [CrashEnv.crashPoint]: point } : {});
     this.current.set(role, started);
+    started.catch((error: Error) => {
+      if (!this.disposed) this.failures.push(error);
+    });
     if (point) {
-      void started.then((child) =>
-        child.waitForLine(/^CRASH-POINT /, 3_600_000).then(
-          () => this.kill(role, child, point),
-          () => undefined, // killed elsewhere first, or the test ended
-        ),
-      );
+      started
+        .then((child) =>
+          child.waitForLine(/^CRASH-POINT /, 3_600_000).then(() => this.kill(role, child, point)),
+        )
+        // Failed to start or restart (recorded), killed elsewhere first, or the test is over.
+        .catch(() => undefined);
     }
     return started;
   }
@@ -54,9 +60,22 @@ export class Supervisor {
     return child;
   }
 
-  /** kill -9 the current process of `role` (once it is up) and start a new one. */
+  /**
+   * kill -9 the current process of `role` (once it is up) and start a new one. Never
+   * rejects: a failed start is recorded in `failures` for the test to report.
+   */
   async killCurrent(role: Role): Promise<void> {
-    await this.kill(role, await this.process(role));
+    try {
+      await this.kill(role, await this.process(role));
+    } catch {
+      // Recorded by launch().
+    }
+  }
+
+  /** The test is over: what fails from now on (children killed by the cleanup) is expected. */
+  dispose(): void {
+    this.disposed = true;
+    this.armed = false;
   }
 
   /** Waits for every pending start (and replacement) to be up. */
