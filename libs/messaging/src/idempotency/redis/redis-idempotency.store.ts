@@ -7,7 +7,8 @@ import type {
   IdempotencyStore,
   IdempotentEffect,
 } from '../interfaces/idempotency-store.interface';
-import { ACQUIRE, COMPLETE, DONE, RELEASE, RENEW } from './redis-idempotency.scripts';
+import { CallBatcher } from './call-batcher';
+import { ACQUIRE_MANY, COMPLETE_MANY, DONE, RELEASE, RENEW } from './redis-idempotency.scripts';
 
 /** @publicApi */
 export interface RedisIdempotencyOptions {
@@ -22,14 +23,16 @@ export interface RedisIdempotencyOptions {
 }
 
 interface ScriptCommands {
-  suretyIdemAcquire(key: string, token: string, leaseMs: number): Promise<[number, number]>;
-  suretyIdemComplete(key: string, token: string, retentionMs: number): Promise<number>;
+  /** (numberOfKeys, ...keys, token, leaseMs) */
+  suretyIdemAcquireMany(...args: (string | number)[]): Promise<number[]>;
+  /** (numberOfKeys, ...keys, retentionMs, ...tokens) */
+  suretyIdemCompleteMany(...args: (string | number)[]): Promise<number[]>;
   suretyIdemRelease(key: string, token: string): Promise<number>;
   suretyIdemRenew(key: string, token: string, leaseMs: number): Promise<number>;
 }
 
-const ACQUIRED = 1;
-const ALREADY_DONE = 2;
+const ACQUIRED = -10;
+const ALREADY_DONE = -20;
 
 /**
  * Redis idempotency: a lease (`SET NX PX`-style, in Lua so that the "already done"
@@ -50,6 +53,11 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
   private readonly retentionMs: number;
   private readonly commandTimeoutMs: number;
   private readonly scripts: ScriptCommands;
+  private readonly acquire: CallBatcher<string, { state: number; token: string }>;
+  private readonly complete: CallBatcher<{ key: string; token: string }, number>;
+  /** Leases of effects running now; one timer renews the long-running ones. */
+  private readonly running = new Map<string, { token: string; since: number }>();
+  private readonly renewal: NodeJS.Timeout;
 
   constructor(
     private readonly redis: Redis,
@@ -62,6 +70,30 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     this.commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
     defineScripts(redis);
     this.scripts = redis as unknown as ScriptCommands;
+    // Batches are multi-key scripts: on a Redis Cluster the keys of one batch would
+    // span slots, so there every call is its own batch.
+    const maxBatch = redis.isCluster ? 1 : 500;
+    this.acquire = new CallBatcher(async (keys) => {
+      const token = `lease:${randomUUID()}`;
+      const states = await this.call(() =>
+        this.scripts.suretyIdemAcquireMany(keys.length, ...keys, token, this.leaseMs),
+      );
+      return states.map((state) => ({ state, token }));
+    }, maxBatch);
+    this.complete = new CallBatcher(
+      (items) =>
+        this.call(() =>
+          this.scripts.suretyIdemCompleteMany(
+            items.length,
+            ...items.map((i) => i.key),
+            this.retentionMs,
+            ...items.map((i) => i.token),
+          ),
+        ),
+      maxBatch,
+    );
+    this.renewal = setInterval(() => this.renewLongRunning(), this.leaseMs / 3);
+    this.renewal.unref();
   }
 
   /**
@@ -96,23 +128,20 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     effect: IdempotentEffect<T, undefined>,
   ): Promise<IdempotencyOutcome<T>> {
     const redisKey = this.keyOf(scope, key);
-    const token = `lease:${randomUUID()}`;
-    const [state, pttl] = await this.call(() =>
-      this.scripts.suretyIdemAcquire(redisKey, token, this.leaseMs),
-    );
+    const { state, token } = await this.acquire.call(redisKey);
     if (state === ALREADY_DONE) return { status: 'duplicate' };
-    if (state !== ACQUIRED) return { status: 'in-progress', retryAfterMs: Math.max(pttl, 1) };
+    if (state !== ACQUIRED) return { status: 'in-progress', retryAfterMs: Math.max(state, 1) };
 
-    const renewal = this.keepLeaseAlive(redisKey, token);
+    this.running.set(redisKey, { token, since: Date.now() });
     let result: T;
     try {
       result = await effect(undefined);
     } catch (error) {
-      clearInterval(renewal);
+      this.running.delete(redisKey);
       await this.release(redisKey, token);
       throw error;
     }
-    clearInterval(renewal);
+    this.running.delete(redisKey);
     const marked = await this.markDone(redisKey, token);
     if (marked === 0) {
       this.logger.warn(
@@ -128,6 +157,7 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.renewal);
     if (this.ownsClient) this.redis.disconnect();
   }
 
@@ -135,18 +165,18 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     return `${this.prefix}:${scope}:${key}`;
   }
 
-  /** Renews our lease while a long effect runs, so a slow handler is not run twice. */
-  private keepLeaseAlive(redisKey: string, token: string): NodeJS.Timeout {
-    const timer = setInterval(() => {
+  /** Renews the leases of effects running longer than a third of the lease, so a slow handler is not run twice. */
+  private renewLongRunning(): void {
+    const threshold = Date.now() - this.leaseMs / 3;
+    for (const [redisKey, { token, since }] of this.running) {
+      if (since > threshold) continue;
       this.scripts.suretyIdemRenew(redisKey, token, this.leaseMs).then(
         (renewed) => {
           if (renewed === 0) this.logger.warn(`${redisKey}: lease lost while the effect runs`);
         },
         (error: Error) => this.logger.warn(`${redisKey}: lease renewal failed: ${error.message}`),
       );
-    }, this.leaseMs / 3);
-    timer.unref();
-    return timer;
+    }
   }
 
   /**
@@ -156,9 +186,7 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
   private async markDone(redisKey: string, token: string): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.call(() =>
-          this.scripts.suretyIdemComplete(redisKey, token, this.retentionMs),
-        );
+        return await this.complete.call({ key: redisKey, token });
       } catch (error) {
         if (attempt >= 4) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
@@ -197,9 +225,10 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
 }
 
 function defineScripts(redis: Redis): void {
-  if ('suretyIdemAcquire' in redis) return;
-  redis.defineCommand('suretyIdemAcquire', { numberOfKeys: 1, lua: ACQUIRE });
-  redis.defineCommand('suretyIdemComplete', { numberOfKeys: 1, lua: COMPLETE });
+  if ('suretyIdemAcquireMany' in redis) return;
+  // No numberOfKeys: the count is the first argument of each call.
+  redis.defineCommand('suretyIdemAcquireMany', { lua: ACQUIRE_MANY });
+  redis.defineCommand('suretyIdemCompleteMany', { lua: COMPLETE_MANY });
   redis.defineCommand('suretyIdemRelease', { numberOfKeys: 1, lua: RELEASE });
   redis.defineCommand('suretyIdemRenew', { numberOfKeys: 1, lua: RENEW });
 }
