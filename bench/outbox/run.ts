@@ -23,6 +23,7 @@
 // flags to every workload process.
 import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { loadavg } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import {
@@ -133,6 +134,13 @@ async function relayBody(database: BenchDatabase): Promise<string> {
   } finally {
     await client.end();
   }
+}
+
+/** The machine is shared: its load says how far to trust the figures. */
+function load(): string {
+  return `load average ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')}`;
 }
 
 function log(line: string): void {
@@ -285,7 +293,7 @@ async function main() {
     if (BROKERS.includes('rabbitmq')) brokers.push(rabbitmq());
     if (BROKERS.includes('embedded')) brokers.push(await embedded());
     const body = await relayBody(database);
-    log(`event body ${body.length} B as the relay publishes it (jsonb text)`);
+    log(`event body ${body.length} B as the relay publishes it (jsonb text); ${load()}`);
     for (let round = 0; round < ROUNDS; round++) {
       for (const broker of brokers) {
         if (PARTS.has('a')) await relayRound(broker, database, body, round, results);
@@ -293,6 +301,7 @@ async function main() {
       }
       if (PARTS.has('b')) await transactionRound(database, round, results);
     }
+    log(`done; ${load()}`);
     printReport(results, brokers);
   } finally {
     for (const broker of brokers) await broker.stop();
