@@ -14,6 +14,8 @@ import {
   INSERT_KEYED_NOTIFY,
   INSERT_KEYLESS,
   INSERT_KEYLESS_NOTIFY,
+  INSERT_ONE,
+  INSERT_ONE_NOTIFY,
 } from './sql/insert-events.sql';
 
 interface InsertedRow {
@@ -65,6 +67,21 @@ export class Outbox {
     const notify = now - this.lastNotifyAt >= this.notifyIntervalMs;
     if (notify) this.lastNotifyAt = now;
     const keyed = rows.some((r) => r.key !== null);
+    if (!keyed && rows.length === 1) {
+      const [row] = rows;
+      const execute = tx.$executeRawUnsafe?.bind(tx) ?? tx.$queryRawUnsafe.bind(tx);
+      await execute(
+        notify ? INSERT_ONE_NOTIFY : INSERT_ONE,
+        row.exchange,
+        row.routingKey,
+        row.type,
+        row.payload,
+        row.headers,
+        row.messageId,
+        ...(notify ? [this.channel] : []),
+      );
+      return [{ messageId: row.messageId, key: null, sequence: null }];
+    }
     const statement = keyed
       ? notify
         ? INSERT_KEYED_NOTIFY

@@ -36,4 +36,6 @@ export interface OutboxRecord {
 /** The part of a Prisma interactive-transaction client the writer needs (Prisma's satisfies it). */
 export interface OutboxTransaction {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+  /** Used when present (Prisma's is): the single-event insert needs no result rows. */
+  $executeRawUnsafe?(query: string, ...values: unknown[]): Promise<number>;
 }

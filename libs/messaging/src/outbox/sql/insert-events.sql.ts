@@ -69,3 +69,16 @@ export const INSERT_KEYLESS = keyless(false);
 export const INSERT_KEYLESS_NOTIFY = keyless(true);
 export const INSERT_KEYED = keyed(false);
 export const INSERT_KEYED_NOTIFY = keyed(true);
+
+/**
+ * One keyless event (the most common call): scalar parameters and no RETURNING, the
+ * cheapest statement for both the driver and the server. $1 exchange, $2 routing key,
+ * $3 type, $4 payload (JSON text), $5 headers (JSON text), $6 message id, $7 channel
+ * (notify variant only).
+ */
+const INSERT_ONE_COLUMNS =
+  'INSERT INTO surety_outbox (exchange, routing_key, type, payload, headers, message_id)';
+export const INSERT_ONE = `${INSERT_ONE_COLUMNS}
+VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::uuid)`;
+export const INSERT_ONE_NOTIFY = `${INSERT_ONE_COLUMNS}
+SELECT $1, $2, $3, $4::jsonb, $5::jsonb, $6::uuid FROM (SELECT pg_notify($7, '')) AS wake`;
