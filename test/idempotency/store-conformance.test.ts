@@ -102,6 +102,30 @@ function conformance(target: StoreUnderTest): void {
     expect(runs.size).toBe(200);
   });
 
+  it('fails only the failing one of many simultaneous deliveries', async () => {
+    const keys = ['k1', 'k2', 'bad', 'k3', 'k4'];
+    const outcomes = await Promise.allSettled(
+      keys.map((k) =>
+        store.execute('consumer-a', k, async (tx) => {
+          await opened.useTransaction(tx);
+          if (k === 'bad') throw new Error('only this one fails');
+          return k;
+        }),
+      ),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'fulfilled',
+    ]);
+    expect((outcomes[2] as PromiseRejectedResult).reason).toEqual(new Error('only this one fails'));
+    for (const k of ['k1', 'k2', 'k3', 'k4'])
+      expect(await store.isDone('consumer-a', k)).toBe(true);
+    expect(await store.isDone('consumer-a', 'bad')).toBe(false);
+  });
+
   it('throws IdempotencyStoreUnavailableError, without running the effect, when its backend is down', async () => {
     const down = await opened.unreachable();
     try {

@@ -5,6 +5,7 @@ import type {
   IdempotencyStore,
   IdempotentEffect,
 } from '../interfaces/idempotency-store.interface';
+import { TransactionBatcher, type Settled } from './transaction-batcher';
 import { trackTransactionUsage } from './transaction-usage';
 
 /** The part of a Prisma transaction client this store needs (Prisma's satisfies it). */
@@ -29,10 +30,35 @@ export interface DbIdempotencyOptions {
   readonly timeoutMs?: number;
   /** Warn when a handler never touches the transaction it was given. Default true. */
   readonly warnOnUnusedTransaction?: boolean;
+  /**
+   * Deliveries that arrive together share one transaction (up to `maxSize`, at most
+   * `concurrency` transactions at once): a Prisma interactive transaction costs far
+   * more than the inbox insert. If any handler of a batch fails, the batch rolls back
+   * and each delivery runs again in a transaction of its own — see
+   * docs/outbox/idempotency.md. Default { maxSize: 64, concurrency: 4 }; false: one
+   * transaction per delivery.
+   */
+  readonly batch?: false | { readonly maxSize?: number; readonly concurrency?: number };
 }
 
-const INSERT_INBOX_ROW =
+const INSERT_ONE =
   'INSERT INTO surety_inbox (consumer, message_id) VALUES ($1, $2) ON CONFLICT DO NOTHING';
+
+/** Sorted, so that two batches sharing keys lock them in the same order (no deadlock). */
+const INSERT_MANY = `
+INSERT INTO surety_inbox (consumer, message_id)
+SELECT consumer, message_id FROM unnest($1::text[], $2::text[]) AS i(consumer, message_id)
+ORDER BY consumer, message_id
+ON CONFLICT DO NOTHING
+RETURNING consumer, message_id`;
+
+interface Item<Tx> {
+  readonly scope: string;
+  readonly key: string;
+  readonly effect: IdempotentEffect<unknown, Tx>;
+}
+
+class BatchRolledBack extends Error {}
 
 /**
  * Database idempotency: the inbox row is inserted first, in the same transaction as
@@ -46,44 +72,35 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
   readonly kind = 'db' as const;
   private readonly logger = new Logger(DbIdempotencyStore.name);
   private readonly warnedScopes = new Set<string>();
-  private readonly maxWaitMs: number;
-  private readonly timeoutMs: number;
+  private readonly transactionOptions: { maxWait: number; timeout: number };
   private readonly warnOnUnusedTransaction: boolean;
+  private readonly batcher: TransactionBatcher<Item<Tx>, IdempotencyOutcome<unknown>> | undefined;
 
   constructor(
     private readonly prisma: TransactionalClient<Tx>,
     options: DbIdempotencyOptions = {},
   ) {
-    this.maxWaitMs = options.maxWaitMs ?? 10_000;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.transactionOptions = {
+      maxWait: options.maxWaitMs ?? 10_000,
+      timeout: options.timeoutMs ?? 30_000,
+    };
     this.warnOnUnusedTransaction = options.warnOnUnusedTransaction ?? true;
+    if (options.batch !== false) {
+      this.batcher = new TransactionBatcher(
+        (items) => this.runBatch(items),
+        options.batch?.maxSize ?? 64,
+        options.batch?.concurrency ?? 4,
+      );
+    }
   }
 
-  async execute<T>(
+  execute<T>(
     scope: string,
     key: string,
     effect: IdempotentEffect<T, Tx>,
   ): Promise<IdempotencyOutcome<T>> {
-    let effectStarted = false;
-    try {
-      return await this.prisma.$transaction(
-        async (tx) => {
-          const inserted = await tx.$executeRawUnsafe(INSERT_INBOX_ROW, scope, key);
-          if (inserted === 0) return { status: 'duplicate' } as const;
-          effectStarted = true;
-          const tracked = trackTransactionUsage(tx);
-          const result = await effect(tracked.client);
-          if (!tracked.used()) this.warnUnusedTransaction(scope);
-          return { status: 'executed', result } as const;
-        },
-        { maxWait: this.maxWaitMs, timeout: this.timeoutMs },
-      );
-    } catch (error) {
-      // Before the effect ran, a failure can only be the database's: back off, don't
-      // count it against the message. The effect's own errors go back unchanged.
-      if (!effectStarted) throw new IdempotencyStoreUnavailableError('db', error);
-      throw error;
-    }
+    if (!this.batcher) return this.executeOne(scope, key, effect);
+    return this.batcher.call({ scope, key, effect }) as Promise<IdempotencyOutcome<T>>;
   }
 
   async isDone(scope: string, key: string): Promise<boolean> {
@@ -102,6 +119,77 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
     // The Prisma client belongs to the application's database handle.
   }
 
+  /** One delivery, one transaction: the inbox row, then the effect, then commit. */
+  private async executeOne<T>(
+    scope: string,
+    key: string,
+    effect: IdempotentEffect<T, Tx>,
+  ): Promise<IdempotencyOutcome<T>> {
+    let effectStarted = false;
+    try {
+      return await this.prisma.$transaction(async (tx) => {
+        const inserted = await tx.$executeRawUnsafe(INSERT_ONE, scope, key);
+        if (inserted === 0) return { status: 'duplicate' } as const;
+        effectStarted = true;
+        return { status: 'executed', result: await this.runEffect(scope, tx, effect) } as const;
+      }, this.transactionOptions);
+    } catch (error) {
+      // Before the effect ran, a failure can only be the database's: back off, don't
+      // count it against the message. The effect's own errors go back unchanged.
+      if (!effectStarted) throw new IdempotencyStoreUnavailableError('db', error);
+      throw error;
+    }
+  }
+
+  /**
+   * Several deliveries in one transaction: their inbox rows in one statement, then
+   * their effects (concurrently on the one transaction), then one commit. Any failure
+   * after the inbox insert rolls everything back and each delivery runs alone, so a
+   * failing handler only fails itself.
+   */
+  private async runBatch(items: Item<Tx>[]): Promise<Settled<IdempotencyOutcome<unknown>>[]> {
+    if (items.length === 1)
+      return [await settle(this.executeOne(items[0].scope, items[0].key, items[0].effect))];
+    let effectsStarted = false;
+    try {
+      const outcomes = await this.prisma.$transaction(async (tx) => {
+        const fresh = await tx.$queryRawUnsafe<{ consumer: string; message_id: string }[]>(
+          INSERT_MANY,
+          items.map((i) => i.scope),
+          items.map((i) => i.key),
+        );
+        const unclaimed = new Set(fresh.map((row) => `${row.consumer}\u0000${row.message_id}`));
+        effectsStarted = true;
+        const runs = items.map(async (item): Promise<IdempotencyOutcome<unknown>> => {
+          // A key twice in one batch: the first runs, the second is its duplicate.
+          if (!unclaimed.delete(`${item.scope}\u0000${item.key}`)) return { status: 'duplicate' };
+          return { status: 'executed', result: await this.runEffect(item.scope, tx, item.effect) };
+        });
+        const settled = await Promise.allSettled(runs);
+        if (settled.some((s) => s.status === 'rejected')) throw new BatchRolledBack();
+        return settled.map((s) => (s as PromiseFulfilledResult<IdempotencyOutcome<unknown>>).value);
+      }, this.transactionOptions);
+      return outcomes.map((value) => ({ ok: true, value }));
+    } catch (error) {
+      if (!effectsStarted) {
+        const unavailable = new IdempotencyStoreUnavailableError('db', error);
+        return items.map(() => ({ ok: false, error: unavailable }));
+      }
+      // A handler failed, or the commit did (a deadlock between batches, a timeout):
+      // nothing of the batch is committed; give every delivery its own transaction.
+      return Promise.all(
+        items.map((item) => settle(this.executeOne(item.scope, item.key, item.effect))),
+      );
+    }
+  }
+
+  private async runEffect<T>(scope: string, tx: Tx, effect: IdempotentEffect<T, Tx>): Promise<T> {
+    const tracked = trackTransactionUsage(tx);
+    const result = await effect(tracked.client);
+    if (!tracked.used()) this.warnUnusedTransaction(scope);
+    return result;
+  }
+
   private warnUnusedTransaction(scope: string): void {
     if (!this.warnOnUnusedTransaction || this.warnedScopes.has(scope)) return;
     this.warnedScopes.add(scope);
@@ -110,5 +198,13 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
         `were committed outside the inbox transaction and are NOT exactly-once. ` +
         `Write through ctx.tx (see docs/outbox/idempotency.md).`,
     );
+  }
+}
+
+async function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  try {
+    return { ok: true, value: await promise };
+  } catch (error) {
+    return { ok: false, error };
   }
 }
