@@ -36,10 +36,13 @@ export function toOutboxRow(raw: RawRow): OutboxRow {
     routingKey: raw.routing_key,
     type: raw.type,
     payload: raw.payload,
+    // As text: most rows carry no headers, and '{}' needs no JSON parser.
     headers:
-      typeof raw.headers === 'string'
-        ? (JSON.parse(raw.headers) as Record<string, unknown>)
-        : (raw.headers ?? {}),
+      typeof raw.headers !== 'string'
+        ? (raw.headers ?? {})
+        : raw.headers === '{}'
+          ? {}
+          : (JSON.parse(raw.headers) as Record<string, unknown>),
     attempts: raw.attempts,
     messageId: raw.message_id,
   };

@@ -19,7 +19,7 @@ const ELIGIBLE = `
     WHERE e.key = o.key AND e.status = 'pending' AND e.sequence < o.sequence))`;
 
 const COLUMNS = `o.id, o.key, o.sequence, o.exchange, o.routing_key, o.type,
-  o.payload::text AS payload, o.headers, o.attempts, o.message_id::text AS message_id`;
+  o.payload::text AS payload, o.headers::text AS headers, o.attempts, o.message_id::text AS message_id`;
 
 /**
  * PostgreSQL, several relays: lock the batch for the length of the claiming transaction
