@@ -40,6 +40,12 @@ const CASES = Number(process.env.SURETY_FUZZ_CASES ?? 10_000);
 const CONCURRENCY = 24;
 /** A case whose bytes leave the broker legitimately waiting is judged after this much silence. */
 const SILENCE_MS = 120;
+/**
+ * A silence window whose timer fired later than this was an event-loop stall
+ * (the broker shares this process), not a quiet broker: it is measured again.
+ */
+const STALL_TOLERANCE_MS = 40;
+/** A case that must be answered gets this long, counted from when its bytes were written. */
 const CASE_DEADLINE_MS = 5_000;
 const FRAME_MAX = 131_072;
 /** Codes no hostile input may produce: 541 would be the broker failing internally. */
@@ -91,7 +97,7 @@ type Outcome =
   | { kind: 'connection.close'; code: number; classId: number; methodId: number; text: string }
   | { kind: 'channel.close'; channel: number; code: number; classId: number; methodId: number }
   | { kind: 'socket-closed'; sawHeader: boolean }
-  | { kind: 'silent' };
+  | { kind: 'silent'; quietMs: number };
 
 type Event = { kind: 'method'; channel: number; method: AmqpMethod } | { kind: 'closed' };
 
@@ -160,7 +166,7 @@ class RawClient {
     this.wake?.();
   }
 
-  /** The next event, or undefined after `ms` of silence. */
+  /** The next event, or undefined after `ms` of silence (as a timer sees it). */
   async next(ms: number): Promise<Event | undefined> {
     if (this.events.length > 0) return this.events.shift();
     if (this.closed) return { kind: 'closed' };
@@ -172,6 +178,31 @@ class RawClient {
       };
     });
     this.wake = undefined;
+    return this.events.shift();
+  }
+
+  /**
+   * The next event, or undefined once `ms` passed without one. A timer alone
+   * cannot tell: after an event-loop stall, timers run before the poll phase
+   * that reads bytes the broker sent during the stall. So the verdict waits a
+   * few loop turns for pending I/O, and a window the loop overran (a stall
+   * rather than silence) is measured again, as long as the deadline allows.
+   */
+  async quietFor(ms: number, deadline: number): Promise<Event | undefined> {
+    for (;;) {
+      const started = performance.now();
+      const event = (await this.next(ms)) ?? (await this.afterPendingIo());
+      if (event !== undefined) return event;
+      const overran = performance.now() - started > ms + STALL_TOLERANCE_MS;
+      if (!overran || performance.now() >= deadline) return undefined;
+    }
+  }
+
+  private async afterPendingIo(): Promise<Event | undefined> {
+    // broker reads our bytes in one poll phase, we read its answer in the next
+    for (let turn = 0; turn < 3 && this.events.length === 0; turn++) {
+      await new Promise((resolve) => setImmediate(resolve));
+    }
     return this.events.shift();
   }
 
@@ -187,6 +218,12 @@ class RawClient {
 
   send(bytes: Buffer): void {
     if (!this.closed) this.socket.write(bytes);
+  }
+
+  /** Sends and resolves once the bytes are handed to the kernel (or the socket failed). */
+  write(bytes: Buffer): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => this.socket.write(bytes, () => resolve()));
   }
 
   async handshake(): Promise<void> {
@@ -223,12 +260,22 @@ class RawClient {
    * What the broker does next: a close (answered with close-ok; after a
    * connection.close the broker must then close the socket), the socket
    * closing, or silence. Methods before that (open-oks of a flood) are counted.
+   * Silence ends the case after SILENCE_MS only while `mayWait` says the broker
+   * may rightly be waiting for more bytes; otherwise only at the deadline, so a
+   * slow answer on a loaded machine is never mistaken for a missing one.
    */
-  async outcome(counts: Map<string, number>): Promise<Outcome> {
-    const deadline = Date.now() + CASE_DEADLINE_MS;
-    while (Date.now() < deadline) {
-      const event = await this.next(SILENCE_MS);
-      if (event === undefined) return { kind: 'silent' };
+  async outcome(
+    counts: Map<string, number>,
+    mayWait: (counts: Map<string, number>) => boolean,
+  ): Promise<Outcome> {
+    const deadline = performance.now() + CASE_DEADLINE_MS;
+    let lastHeard = performance.now();
+    while (performance.now() < deadline) {
+      const window = mayWait(counts) ? SILENCE_MS : deadline - performance.now();
+      const event = await this.quietFor(window, deadline);
+      if (event === undefined)
+        return { kind: 'silent', quietMs: Math.round(performance.now() - lastHeard) };
+      lastHeard = performance.now();
       if (event.kind === 'closed') return { kind: 'socket-closed', sawHeader: this.sawHeader };
       const { method, channel } = event;
       if (method.name === 'connection.close') {
@@ -372,6 +419,12 @@ interface FuzzCase {
   readonly bytes: Buffer;
   /** hang up right after sending instead of waiting for the outcome */
   readonly hangUp?: boolean;
+  /**
+   * Whether the broker may rightly say nothing more yet (waiting for bytes that
+   * never come, or done answering), given the methods seen so far. When false,
+   * the case waits up to CASE_DEADLINE_MS for its answer.
+   */
+  mayWait(counts: Map<string, number>, channelMax: number): boolean;
   /** undefined when the outcome is right, else what was expected */
   check(outcome: Outcome, counts: Map<string, number>, channelMax: number): string | undefined;
 }
@@ -385,6 +438,11 @@ const isConnectionClose =
     }
     return undefined;
   };
+
+/** The case's bytes leave nothing to answer yet, or allow any sane answer: silence is a fine end. */
+const mayAlwaysWait = (): boolean => true;
+/** The case's bytes demand an answer: silence is only a verdict at the deadline. */
+const mustAnswer = (): boolean => false;
 
 /** Anything but an internal error or an unknown code: the case only checks the broker survives. */
 function anySaneOutcome(o: Outcome): string | undefined {
@@ -408,6 +466,7 @@ function makeCase(d: Dice): FuzzCase {
       handshake: false,
       open: [],
       bytes,
+      mayWait: mustAnswer,
       check: (o) => (o.kind === 'socket-closed' ? undefined : 'the socket closed'),
     };
   }
@@ -417,6 +476,7 @@ function makeCase(d: Dice): FuzzCase {
       handshake: true,
       open: [1],
       bytes: d.bytes(d.int(1, 300)),
+      mayWait: mayAlwaysWait,
       check: anySaneOutcome,
     };
   }
@@ -433,6 +493,7 @@ function makeCase(d: Dice): FuzzCase {
       handshake: true,
       open: [1],
       bytes: frame(type, channel, payload),
+      mayWait: mayAlwaysWait,
       check: anySaneOutcome,
     };
   }
@@ -446,6 +507,7 @@ function makeCase(d: Dice): FuzzCase {
       handshake: true,
       open: [1],
       bytes: frame(1, 1, whole.subarray(0, cut)),
+      mayWait: mustAnswer,
       check: isConnectionClose(501, ...ids),
     };
   }
@@ -458,6 +520,7 @@ function makeCase(d: Dice): FuzzCase {
       open: [1],
       bytes: whole.subarray(0, d.int(1, whole.length - 2)),
       hangUp: true,
+      mayWait: mayAlwaysWait,
       check: (o) => (o.kind === 'silent' ? undefined : 'silence (waiting for the rest)'),
     };
   }
@@ -478,6 +541,7 @@ function makeCase(d: Dice): FuzzCase {
       handshake: true,
       open: [1],
       bytes: Buffer.concat([header, d.bytes(d.int(0, 64))]),
+      mayWait: mustAnswer,
       check: isConnectionClose(501),
     };
   }
@@ -490,6 +554,7 @@ function makeCase(d: Dice): FuzzCase {
       handshake: true,
       open: [1],
       bytes: frame(1, 1, payloadOf(good), end),
+      mayWait: mustAnswer,
       check: isConnectionClose(501),
     };
   }
@@ -499,6 +564,7 @@ function makeCase(d: Dice): FuzzCase {
       handshake: true,
       open: [1],
       bytes: badTableDeclare(d, 1),
+      mayWait: mustAnswer,
       check: isConnectionClose(501, 50, 10),
     };
   }
@@ -517,6 +583,7 @@ function makeCase(d: Dice): FuzzCase {
         encodeHeaderFrame(1, header),
         frame(3, 1, d.bytes(d.int(0, 100))),
       ]),
+      mayWait: mayAlwaysWait,
       check: anySaneOutcome,
     };
   }
@@ -528,6 +595,7 @@ function makeCase(d: Dice): FuzzCase {
       handshake: true,
       open: [1],
       bytes: method,
+      mayWait: mustAnswer,
       check: isConnectionClose(504, method.readUInt16BE(7), method.readUInt16BE(9)),
     };
   }
@@ -538,6 +606,7 @@ function makeCase(d: Dice): FuzzCase {
       handshake: true,
       open: [1],
       bytes: encodeMethodFrame(1, 'channel.open', {}),
+      mayWait: mustAnswer,
       check: isConnectionClose(504),
     };
   }
@@ -551,6 +620,8 @@ function makeCase(d: Dice): FuzzCase {
     handshake: true,
     open: [],
     bytes: opens,
+    // past channel_max a 530 must come; below it, silence only after every open-ok
+    mayWait: (counts, channelMax) => count <= channelMax && counts.get('channel.open-ok') === count,
     check: (o, counts, channelMax) => {
       const opened = counts.get('channel.open-ok') ?? 0;
       if (count <= channelMax) {
@@ -573,18 +644,19 @@ async function runCase(port: number, fuzz: FuzzCase): Promise<string | undefined
       await client.handshake();
       for (const channel of fuzz.open) await client.openChannel(channel);
     }
-    client.send(fuzz.bytes);
+    // waiting starts once the bytes are out, not when they were queued
+    await client.write(fuzz.bytes);
     const counts = new Map<string, number>();
     if (fuzz.hangUp) {
       const outcome: Outcome =
         (await client.next(SILENCE_MS)) === undefined
-          ? { kind: 'silent' }
+          ? { kind: 'silent', quietMs: SILENCE_MS }
           : { kind: 'socket-closed', sawHeader: false };
       return fuzz.check(outcome, counts, client.channelMax) === undefined
         ? undefined
         : `got ${outcome.kind}`;
     }
-    const outcome = await client.outcome(counts);
+    const outcome = await client.outcome(counts, (seen) => fuzz.mayWait(seen, client.channelMax));
     if (client.violation !== undefined) return client.violation;
     const grown = process.memoryUsage().arrayBuffers - bufferBaseline;
     if (grown > BUFFER_GROWTH_LIMIT) {
