@@ -8,7 +8,7 @@ export interface IdempotencyModuleOptions {
   /** The inbox-table store; needs DatabaseModule (its DATABASE_HANDLE). */
   readonly db?: true | DbIdempotencyOptions;
   /** The Redis store, on its own auto-pipelined client. */
-  readonly redis?: RedisIdempotencyOptions & { readonly url: string };
+  readonly redis?: RedisIdempotencyOptions & { readonly url: string | undefined };
   readonly middleware?: IdempotencyMiddlewareOptions;
 }
 

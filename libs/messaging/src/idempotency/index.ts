@@ -8,6 +8,7 @@ export {
   RedisIdempotencyStore,
   type RedisIdempotencyOptions,
 } from './redis/redis-idempotency.store';
+export { RedisConfigurationError, resolveRedisUrl } from './redis/redis-url';
 export {
   DbIdempotencyStore,
   type DbIdempotencyOptions,

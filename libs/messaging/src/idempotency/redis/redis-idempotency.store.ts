@@ -9,6 +9,8 @@ import type {
 } from '../interfaces/idempotency-store.interface';
 import { CallBatcher } from './call-batcher';
 import { ACQUIRE_MANY, COMPLETE_MANY, DONE, RELEASE, RENEW } from './redis-idempotency.scripts';
+import { maskUrl } from '../../connection/broker-urls';
+import { resolveRedisUrl } from './redis-url';
 
 /** @publicApi */
 export interface RedisIdempotencyOptions {
@@ -101,11 +103,12 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
    * while Redis is down, so that a consumer backs off instead of piling up calls.
    */
   static async connect(
-    url: string,
+    url: string | undefined,
     options: RedisIdempotencyOptions = {},
     redisOptions: RedisOptions = {},
   ): Promise<RedisIdempotencyStore> {
-    const redis = new Redis(url, {
+    const checkedUrl = resolveRedisUrl(url);
+    const redis = new Redis(checkedUrl, {
       enableAutoPipelining: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
@@ -117,7 +120,13 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
       await redis.connect();
     } catch (error) {
       redis.disconnect();
-      throw new IdempotencyStoreUnavailableError('redis', error);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new IdempotencyStoreUnavailableError(
+        'redis',
+        new Error(`cannot connect to REDIS_URL=${maskUrl(checkedUrl)}: ${reason}`, {
+          cause: error,
+        }),
+      );
     }
     return new RedisIdempotencyStore(redis, options, true);
   }
