@@ -35,6 +35,8 @@ export const CONNECTIONS = 8;
 export const WINDOW = 1000;
 /** Unacked deliveries per consumer (c). */
 export const PREFETCH = 1000;
+/** Handlers at once for the plain and 'redis' consumers (c); default: prefetch. */
+export const CONCURRENCY = int('BENCH_OUTBOX_CONCURRENCY', PREFETCH);
 /** Handlers at once for the db inbox consumer (c): a few per pooled connection. */
 export const DB_CONCURRENCY = int('BENCH_OUTBOX_DB_CONCURRENCY', 32);
 /** Pool of the db inbox consumer (c). */

@@ -1,6 +1,14 @@
 // The report of bench:outbox: figures as median [min–max] over rounds, ratios as
 // medians of per-round pairs, and every target with met / NOT met.
-import { CONNECTIONS, DB_CONCURRENCY, N, PREFETCH, RELAY_VARIANTS, STREAM_RATE } from './config';
+import {
+  CONCURRENCY,
+  CONNECTIONS,
+  DB_CONCURRENCY,
+  N,
+  PREFETCH,
+  RELAY_VARIANTS,
+  STREAM_RATE,
+} from './config';
 import type { Costs } from './meter';
 import type { BenchBroker } from './services';
 import { pairedRatios, summarize, type Summary } from './stats';
@@ -150,7 +158,7 @@ function transactionSection(results: Results, verdicts: Verdict[]) {
 
 function consumeSection(results: Results, brokers: readonly BenchBroker[], verdicts: Verdict[]) {
   console.log(
-    `(c) idempotent consumers, no-op handler, prefetch ${PREFETCH}; plain and redis concurrency ${PREFETCH}, ` +
+    `(c) idempotent consumers, no-op handler, prefetch ${PREFETCH}; plain and redis concurrency ${CONCURRENCY}, ` +
       `db concurrency ${DB_CONCURRENCY}`,
   );
   for (const broker of brokers) {

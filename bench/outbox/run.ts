@@ -16,6 +16,7 @@
 //
 // Knobs: BENCH_OUTBOX_N (50000), BENCH_OUTBOX_ROUNDS (5), BENCH_OUTBOX_STREAM_N,
 // BENCH_OUTBOX_STREAM_RATE (500/s), BENCH_OUTBOX_TX_N, BENCH_OUTBOX_CONSUME_N, _DB_CONSUME_N,
+// BENCH_OUTBOX_CONCURRENCY (plain and redis consumers; default = prefetch 1000),
 // BENCH_OUTBOX_BROKERS (rabbitmq,embedded), BENCH_OUTBOX_PARTS (a,b,c),
 // BENCH_OUTBOX_RELAY_VARIANTS (default; e.g. "default,500x6" also drains with batch 500,
 // pipeline depth 6, each against the same raw baseline).

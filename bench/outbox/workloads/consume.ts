@@ -12,7 +12,7 @@ import {
   IdempotencyModule,
   type IdempotencyStoreKind,
 } from '@surety/messaging/idempotency';
-import { DB_CONCURRENCY, DB_POOL, PREFETCH } from '../config';
+import { CONCURRENCY, DB_CONCURRENCY, DB_POOL, PREFETCH } from '../config';
 import { Meter, type Costs } from '../meter';
 
 export interface ConsumeArgs {
@@ -51,7 +51,7 @@ export async function consume(args: ConsumeArgs): Promise<Costs> {
     if (++finished === warmup) started = meter.start();
     if (finished === warmup + count) done();
   };
-  const concurrency = args.mode === 'db' ? DB_CONCURRENCY : PREFETCH;
+  const concurrency = args.mode === 'db' ? DB_CONCURRENCY : CONCURRENCY;
 
   @Injectable()
   class Sink {
