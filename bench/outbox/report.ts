@@ -77,7 +77,7 @@ function relaySection(results: Results, brokers: readonly BenchBroker[], verdict
     for (const variant of RELAY_VARIANTS) {
       const relay = results.get(`${broker.name}/${relaySeries(variant)}`);
       if (relay.length === 0) continue;
-      const label = variant === 'default' ? 'outbox relay' : `relay ${variant} (batch x depth)`;
+      const label = variant === 'default' ? 'outbox relay' : `relay ${variant}`;
       console.log(side(label, relay));
       const ratio = summarize(
         pairedRatios(

@@ -19,7 +19,9 @@
 // BENCH_OUTBOX_CONCURRENCY (plain and redis consumers; default = prefetch 1000),
 // BENCH_OUTBOX_BROKERS (rabbitmq,embedded), BENCH_OUTBOX_PARTS (a,b,c),
 // BENCH_OUTBOX_RELAY_VARIANTS (default; e.g. "default,500x6" also drains with batch 500,
-// pipeline depth 6, each against the same raw baseline).
+// pipeline depth 6, each against the same raw baseline; 'in-process' = the claimer without
+// row locks), BENCH_OUTBOX_SKIP_ANALYZE=1 (claims on stale statistics after the pre-fill).
+// Region-only CPU profiles: BENCH_OUTBOX_PROFILE_DIR=<dir>.
 // Profiling: BENCH_OUTBOX_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" passes node
 // flags to every workload process.
 import { execFileSync, spawn } from 'node:child_process';

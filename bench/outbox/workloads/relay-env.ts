@@ -71,15 +71,21 @@ export class ObservedPublisher implements BatchPublisher {
   }
 }
 
-/** A relay configuration under test: 'default', or '<batchSize>x<pipelineDepth>' (e.g. '500x6'). */
+/**
+ * A relay configuration under test: 'default', '<batchSize>x<pipelineDepth>' (e.g.
+ * '500x6'), or 'in-process' (the single-relay claimer without row locks).
+ */
 export type RelayVariant = string;
 
 /** The relay options a variant stands for; 'default' leaves every option at its default. */
 export function relayOptions(variant: RelayVariant = 'default'): OutboxRelayOptions {
   if (variant === 'default') return {};
+  if (variant === 'in-process') return { claim: 'in-process' };
   const match = /^(\d+)x(\d+)$/.exec(variant);
   if (!match) {
-    throw new RangeError(`relay variant must be 'default' or '<batch>x<depth>', got '${variant}'`);
+    throw new RangeError(
+      `relay variant must be 'default', 'in-process' or '<batch>x<depth>', got '${variant}'`,
+    );
   }
   return { batchSize: Number(match[1]), pipelineDepth: Number(match[2]) };
 }
