@@ -17,7 +17,8 @@ function random(seed: number): () => number {
 }
 
 /**
- * Two relays and two consumers while business transactions keep committing; every
+ * Two relays and two consumers while business transactions keep committing (paced);
+ * every
  * 0.3–1 s one of the four is killed with -9 and a fresh one started. At the end every
  * committed business row must have taken effect, nothing may be stuck in the outbox,
  * and no effect may exist without its business row. With the db store each row takes
@@ -49,7 +50,14 @@ describeCrashMatrix('crash: soak with random kills', (target, store) => {
     await Promise.all(crew.map((member) => member.child.waitFor(/READY/)));
 
     let writing = true;
-    const writer = env.writeBusiness(crashEvents(300)).finally(() => (writing = false));
+    // Paced (10 rows per 50 ms) so that the kills land while events are flowing.
+    const total = crashEvents(300);
+    const writer = (async () => {
+      for (let done = 0; done < total; done += 10) {
+        await env!.writeBusiness(Math.min(10, total - done));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })().finally(() => (writing = false));
     const kills = { relay: 0, consumer: 0 };
     while (writing || kills.relay + kills.consumer < 6) {
       await new Promise((resolve) => setTimeout(resolve, 300 + next() * 700));
