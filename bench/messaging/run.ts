@@ -15,7 +15,7 @@ import { embedded, rabbitmq, type BenchBroker } from './brokers';
 import { body, N, PREFETCH, WARMUP, WINDOW } from './config';
 import type { Measurement } from './measure';
 import { deleteQueues, fill } from './raw-workloads';
-import { formatCpu, formatRate, pairedRatios, summarize } from './stats';
+import { formatCpu, formatRate, pairedRatios, summarize } from '../support/stats';
 import type { WorkloadKind } from './workload';
 
 const ROUNDS = Number(process.env.SURETY_BENCH_ROUNDS ?? 7);

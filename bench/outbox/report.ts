@@ -11,7 +11,7 @@ import {
 } from './config';
 import type { Costs } from './meter';
 import type { BenchBroker } from './services';
-import { pairedRatios, summarize, type Summary } from './stats';
+import { pairedRatios, summarize, type Summary } from '../support/stats';
 import type { StreamCosts } from './workloads/relay-stream';
 
 /** Every round's costs, by series name (`RabbitMQ/relay`, `tx/prisma/8/with`, …). */

@@ -1,7 +1,7 @@
 import { Outbox, OutboxRelay } from '@surety/messaging/outbox';
 import { CONNECTIONS, EVENT_TYPE, payload } from '../config';
 import { Meter, type Costs } from '../meter';
-import { percentile } from '../stats';
+import { percentile } from '../../support/stats';
 import { assertAllSent, openRelayEnv, relayOptions, untilNonePending } from './relay-env';
 
 export interface RelayStreamArgs {

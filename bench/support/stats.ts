@@ -1,3 +1,4 @@
+// Round statistics shared by the benchmarks: median/min/max, paired ratios, percentiles, formatting.
 /** Median, min and max of one series of round results. */
 export interface Summary {
   readonly median: number;
@@ -21,4 +22,13 @@ export function pairedRatios(a: readonly number[], b: readonly number[]): number
 export function percentile(sorted: readonly number[], q: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+export function formatRate(s: Summary): string {
+  const k = (v: number) => `${(v / 1000).toFixed(1)}k`;
+  return `${k(s.median).padStart(6)} msg/s [${k(s.min)}–${k(s.max)}]`;
+}
+
+export function formatCpu(s: Summary): string {
+  return `${s.median.toFixed(2).padStart(6)} µs/msg [${s.min.toFixed(2)}–${s.max.toFixed(2)}]`;
 }
