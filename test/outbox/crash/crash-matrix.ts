@@ -6,9 +6,10 @@ import { describeWithServices, type ServiceName } from '../../support/services';
 export function describeCrashMatrix(
   title: string,
   body: (target: BrokerTarget, store: IdempotencyStoreKind) => void,
+  stores: readonly IdempotencyStoreKind[] = ['db', 'redis'],
 ): void {
   for (const target of brokerTargets()) {
-    for (const store of ['db', 'redis'] as const) {
+    for (const store of stores) {
       const needs: ServiceName[] = [
         ...target.needs,
         'postgres',
