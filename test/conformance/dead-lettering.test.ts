@@ -209,6 +209,140 @@ conformance('dead-lettering', (c) => {
     await expect(channel.checkQueue(queue)).resolves.toMatchObject({ messageCount: 0 }); // channel still open
   });
 
+  // RabbitMQ 4 x-death rework (4.0 release notes, "AMQP 0.9.1 x-death header";
+  // rabbitmq-server #11174, #11339): up to 3.13 the broker read the x-death header
+  // of a message a CLIENT published, so a consumer that republishes a dead letter
+  // with its headers made the next death count on (3.10 below). RabbitMQ 4 keeps
+  // the death history as its own annotation of the message instead: a republished
+  // message starts with none, and its next death overwrites x-death and sets
+  // x-first-death-* / x-last-death-* afresh from that death alone.
+  it('republished with its headers to the same queue: 3.10 counts on, RabbitMQ 4 restarts the count', async () => {
+    const { dlx, dlq } = await deadLetterTarget(c);
+    const queue = await c.queue({ deadLetterExchange: dlx });
+    const channel = await c.confirmChannel();
+    await publishConfirmed(channel, '', queue, 'retry', { headers: { app: 'kept' } });
+    await rejectOne(channel, queue);
+    const first = await getEventually(channel, dlq);
+    expect(xDeath(first).map((e) => [e.queue, e.reason, e.count])).toEqual([
+      [queue, 'rejected', 1],
+    ]);
+
+    await publishConfirmed(channel, '', queue, 'retry', { headers: first.properties.headers });
+    await rejectOne(channel, queue);
+    const second = await getEventually(channel, dlq);
+    const count = followsRabbitMq4 ? 1 : 2;
+    expect(xDeath(second).map((e) => [e.queue, e.reason, e.count])).toEqual([
+      [queue, 'rejected', count],
+    ]);
+    expect(second.properties.headers).toMatchObject({
+      app: 'kept',
+      'x-first-death-queue': queue,
+      'x-first-death-reason': 'rejected',
+    });
+  });
+
+  it('republished with its headers to another queue: 3.10 keeps the old deaths, RabbitMQ 4 starts a new history', async () => {
+    const { dlx, dlq } = await deadLetterTarget(c);
+    const firstQueue = await c.queue({ deadLetterExchange: dlx });
+    const retryQueue = await c.queue({ deadLetterExchange: dlx });
+    const channel = await c.confirmChannel();
+    await publishConfirmed(channel, '', firstQueue, 'retry');
+    await rejectOne(channel, firstQueue);
+    const first = await getEventually(channel, dlq);
+
+    await publishConfirmed(channel, '', retryQueue, 'retry', { headers: first.properties.headers });
+    await rejectOne(channel, retryQueue);
+    const second = await getEventually(channel, dlq);
+    const headers = second.properties.headers as Headers;
+    if (followsRabbitMq4) {
+      expect(xDeath(second).map((e) => [e.queue, e.reason, e.count])).toEqual([
+        [retryQueue, 'rejected', 1],
+      ]);
+      // x-first-death-* come from the broker's own history, not the client's copy.
+      expect(headers).toMatchObject({
+        'x-first-death-queue': retryQueue,
+        'x-last-death-queue': retryQueue,
+      });
+    } else {
+      expect(xDeath(second).map((e) => [e.queue, e.reason, e.count])).toEqual([
+        [retryQueue, 'rejected', 1],
+        [firstQueue, 'rejected', 1],
+      ]);
+      expect(headers['x-first-death-queue']).toBe(firstQueue);
+    }
+  });
+
+  it('a client-published x-death naming the target queue: 3.10 drops it as a cycle, RabbitMQ 4 delivers it', async () => {
+    const channel = await c.confirmChannel();
+    const target = await c.queue();
+    // Expires straight into `target`: no rejection anywhere on the way.
+    const expiring = await c.queue({
+      messageTtl: 20,
+      deadLetterExchange: '',
+      deadLetterRoutingKey: target,
+    });
+    const clientDeath = {
+      count: 1,
+      reason: 'expired',
+      queue: target,
+      time: { '!': 'timestamp', value: Math.floor(Date.now() / 1000) },
+      exchange: '',
+      'routing-keys': [target],
+    };
+    await publishConfirmed(channel, '', expiring, 'not-a-cycle', {
+      headers: { 'x-death': [clientDeath] },
+    });
+    if (followsRabbitMq4) {
+      const message = await getEventually(channel, target);
+      expect(xDeath(message).map((e) => [e.queue, e.reason, e.count])).toEqual([
+        [expiring, 'expired', 1],
+      ]);
+    } else {
+      await settle(400);
+      expect(await getAll(channel, target)).toEqual([]);
+      expect(await getAll(channel, expiring)).toEqual([]);
+    }
+  });
+
+  if (c.canRestart) {
+    // The broker's death history is kept with the stored message (a mark in the
+    // stored content header, see libs/broker/src/docs/queues.md), so a restart
+    // must not turn it into "client headers" that the next death would discard.
+    it('restart: deaths recorded before a restart still accumulate after it', async () => {
+      const channel = await c.confirmChannel();
+      const q1 = c.queueName();
+      const q2 = c.queueName();
+      await channel.assertQueue(q1, {
+        durable: true,
+        deadLetterExchange: '',
+        deadLetterRoutingKey: q2,
+      });
+      await channel.assertQueue(q2, {
+        durable: true,
+        deadLetterExchange: '',
+        deadLetterRoutingKey: q1,
+      });
+      await publishConfirmed(channel, '', q1, 'survivor', { persistent: true });
+      await rejectOne(channel, q1); // -> q2, persisted there with its death
+      await settle(100);
+
+      await c.restart();
+
+      const after = await c.confirmChannel();
+      await rejectOne(after, q2); // -> q1
+      await rejectOne(after, q1); // -> q2
+      const message = await getEventually(after, q2);
+      expect(xDeath(message).map((e) => [e.queue, e.reason, e.count])).toEqual([
+        [q1, 'rejected', 2],
+        [q2, 'rejected', 1],
+      ]);
+      expect(message.properties.headers).toMatchObject({
+        'x-first-death-queue': q1,
+        'x-last-death-queue': q1,
+      });
+    });
+  }
+
   it('encodes x-death count as a long and time as a timestamp on the wire', async () => {
     const { dlx, dlq } = await deadLetterTarget(c);
     const queue = await c.queue({ deadLetterExchange: dlx });

@@ -1,5 +1,5 @@
 import type { BasicProperties, FieldTable, FieldValue } from '../protocol';
-import type { Message } from './message';
+import { Message } from './message';
 import { originalRoutingKeys } from './router';
 
 export type DeathReason = 'rejected' | 'expired' | 'maxlen' | 'delivery_limit';
@@ -15,6 +15,13 @@ export interface DeadLetter {
  * entry per queue and reason whose count grows), x-first-death-* kept, x-last-death-*
  * refreshed, expiration moved to original-expiration, routed with the queue's
  * dead-letter routing key (dropping CC) or else the original keys.
+ *
+ * The death history is the broker's own, as in RabbitMQ 4 (4.0 release notes,
+ * "AMQP 0.9.1 x-death header"): only deaths this broker recorded accumulate
+ * (message.brokerRecordedDeaths). An x-death or x-first-death-* a client published,
+ * e.g. by republishing a dead letter with its headers, is not read: this death
+ * starts a new history and overwrites them. RabbitMQ up to 3.13 read the client's
+ * x-death and counted on.
  */
 export function deadLetterMessage(
   message: Message,
@@ -39,7 +46,8 @@ export function deadLetterMessage(
   entry['routing-keys'] = { type: 'A', value: originalKeys.map((key) => str(key)) };
   entry['time'] = { type: 'T', value: BigInt(Math.floor(now / 1000)) };
 
-  const previous = headers['x-death']?.type === 'A' ? headers['x-death'].value : [];
+  const recorded = message.brokerRecordedDeaths;
+  const previous = recorded && headers['x-death']?.type === 'A' ? headers['x-death'].value : [];
   const others: FieldValue[] = [];
   let merged: FieldTable = entry;
   for (const item of previous) {
@@ -57,7 +65,7 @@ export function deadLetterMessage(
     }
   }
   headers['x-death'] = { type: 'A', value: [{ type: 'F', value: merged }, ...others] };
-  if (headers['x-first-death-reason'] === undefined) {
+  if (!recorded || headers['x-first-death-reason'] === undefined) {
     headers['x-first-death-reason'] = str(reason);
     headers['x-first-death-queue'] = str(queueName);
     headers['x-first-death-exchange'] = str(message.exchange);
@@ -74,15 +82,17 @@ export function deadLetterMessage(
   const next: BasicProperties = { ...props, headers };
   delete next.expiration;
   return {
-    message: message.withProperties(deadLetterExchange, routingKeys[0]!, next),
+    message: Message.fromProperties(deadLetterExchange, routingKeys[0]!, next, message.body, true),
     routingKeys,
   };
 }
 
 /**
  * True when dead-lettering into `queueName` would close a cycle that involved no
- * rejection (RabbitMQ then drops the message for that queue). `deaths` is the
- * x-death array after this death was added, newest first.
+ * rejection (RabbitMQ then drops the message for that queue). `message` is the
+ * dead letter deadLetterMessage built, so its x-death is the broker's own history
+ * with this death added, newest first: an x-death a client published naming the
+ * queue does not make a cycle (RabbitMQ 4; 3.x dropped such a message).
  */
 export function isDeathCycle(message: Message, queueName: string): boolean {
   const xDeath = message.headers?.['x-death'];

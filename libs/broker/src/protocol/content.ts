@@ -1,5 +1,5 @@
 import { frameError, syntaxError } from './amqp-error';
-import { FRAME_END, FRAME_OVERHEAD, FrameType } from './constants';
+import { FRAME_END, FRAME_HEADER_SIZE, FRAME_OVERHEAD, FrameType } from './constants';
 import {
   readBasicProperties,
   writeBasicProperties,
@@ -11,6 +11,8 @@ import { WireWriter, scratchWriter } from './wire-writer';
 /** class-id (2), weight (2), body-size (8), then the first property-flag word. */
 const PROPERTY_FLAGS_OFFSET = 12;
 const TWO_POW_32 = 0x1_0000_0000;
+/** The weight field follows the class id in a content-header payload. */
+const HEADER_WEIGHT_OFFSET = 2;
 
 export interface ContentHeader {
   readonly classId: number;
@@ -84,6 +86,11 @@ export function encodeHeaderFrame(channel: number, headerPayload: Buffer): Buffe
 export function writeHeaderFrame(w: WireWriter, channel: number, headerPayload: Buffer): void {
   const start = w.beginFrame(FrameType.Header, channel);
   w.bytes(headerPayload);
+  // The weight must be zero on the wire; the broker keeps a private mark there
+  // (model/message.ts, BROKER_DEATHS_MARK) that must not reach a peer.
+  if (headerPayload.length >= HEADER_WEIGHT_OFFSET + 2) {
+    w.buf.writeUInt16BE(0, start + FRAME_HEADER_SIZE + HEADER_WEIGHT_OFFSET);
+  }
   w.endFrame(start);
 }
 

@@ -607,7 +607,7 @@ export class Channel implements ConsumerChannel, SyncWaiter, ReplyReceiver {
     this.header = undefined;
     this.body = undefined;
     try {
-      this.publishComplete(args, new Message(args.exchange, args.routingKey, header, body));
+      this.publishComplete(args, Message.published(args.exchange, args.routingKey, header, body));
     } catch (error) {
       if (error instanceof AmqpError && error.classId === 0) throw error.withMethod(60, 40);
       throw error;
