@@ -67,10 +67,17 @@ export const EmbeddedBroker = {
     let management: { url: string; close(): Promise<void> } | undefined;
     if (options.managementPort !== undefined) {
       const { startManagement } = await import('./management/management-server');
-      management = await startManagement(broker, {
-        port: options.managementPort,
-        host: listener.hosts[0]!,
-      });
+      try {
+        management = await startManagement(broker, {
+          port: options.managementPort,
+          host: listener.hosts[0]!,
+        });
+      } catch (error) {
+        // close the store too: it holds the data directory's lock
+        await broker.close();
+        await listener.close();
+        throw error;
+      }
     }
     const host = listener.hosts[0]!;
     const url = `amqp://${host.includes(':') ? `[${host}]` : host}:${listener.port}`;

@@ -1,5 +1,6 @@
 import { access, constants, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { DefinitionsLog } from './definitions-log';
 import { MessageLog } from './message-log';
 import { recoverMessages } from './message-recovery';
@@ -37,6 +38,7 @@ export class FileStore implements DurableStore {
   private readonly logger: StoreLogger;
   private definitions: DefinitionsLog | undefined;
   private messages: MessageLog | undefined;
+  private lock: DataDirLock | undefined;
 
   constructor(options: FileStoreOptions) {
     if (typeof options.dataDir !== 'string' || options.dataDir.length === 0) {
@@ -58,38 +60,46 @@ export class FileStore implements DurableStore {
   }
 
   async open(options: OpenOptions = {}): Promise<RecoveredState> {
-    if (this.definitions !== undefined)
+    if (this.definitions !== undefined || this.lock !== undefined)
       throw new StoreError(`store ${this.dataDir} is already open`);
     const messagesDir = join(this.dataDir, 'messages');
     await prepareDirectory(this.dataDir);
-    await prepareDirectory(messagesDir);
-
-    const definitions = new DefinitionsLog(join(this.dataDir, 'definitions.log'), this.logger);
-    const state = await definitions.open();
-    let recovered;
+    // Before reading anything: recovery truncates and deletes files another broker may own.
+    const lock = await lockDataDir(this.dataDir);
+    this.lock = lock;
+    let definitions: DefinitionsLog | undefined;
     try {
+      await prepareDirectory(messagesDir);
+      definitions = new DefinitionsLog(join(this.dataDir, 'definitions.log'), this.logger);
+      const state = await definitions.open();
       const isDefined = (key: string): boolean => {
         const exchange = exchangeOfHoldKey(key);
         return exchange === undefined ? state.queues.has(key) : state.exchanges.has(exchange);
       };
-      recovered = await recoverMessages(messagesDir, isDefined, this.logger, options.onMessage);
+      const recovered = await recoverMessages(
+        messagesDir,
+        isDefined,
+        this.logger,
+        options.onMessage,
+      );
+      this.definitions = definitions;
+      this.messages = new MessageLog(messagesDir, this.segmentSize, this.logger, recovered);
+      const messages = recovered.messages;
+      if (options.onMessage === undefined) {
+        for (const key of state.queues.keys()) if (!messages.has(key)) messages.set(key, []);
+      }
+      return {
+        exchanges: [...state.exchanges.values()],
+        queues: [...state.queues.values()],
+        bindings: [...state.bindings.values()],
+        messages,
+      };
     } catch (err) {
-      await definitions.close();
+      await definitions?.close();
+      this.lock = undefined;
+      await lock.release();
       throw err;
     }
-    this.definitions = definitions;
-    this.messages = new MessageLog(messagesDir, this.segmentSize, this.logger, recovered);
-
-    const messages = recovered.messages;
-    if (options.onMessage === undefined) {
-      for (const key of state.queues.keys()) if (!messages.has(key)) messages.set(key, []);
-    }
-    return {
-      exchanges: [...state.exchanges.values()],
-      queues: [...state.queues.values()],
-      bindings: [...state.bindings.values()],
-      messages,
-    };
   }
 
   async putExchange(d: ExchangeDefinition): Promise<void> {
@@ -174,9 +184,16 @@ export class FileStore implements DurableStore {
   async close(): Promise<void> {
     const messages = this.messages;
     const definitions = this.definitions;
+    const lock = this.lock;
     this.messages = undefined;
     this.definitions = undefined;
-    await Promise.all([messages?.close(), definitions?.close()]);
+    this.lock = undefined;
+    try {
+      await Promise.all([messages?.close(), definitions?.close()]);
+    } finally {
+      // Also after a failed close: this process writes no more, the next broker may start.
+      await lock?.release();
+    }
   }
 
   stats(): StoreStats {
