@@ -7,6 +7,7 @@ import { DatabaseConnectionError } from '../errors/database.errors';
 import { runMigrations } from '../migrations/migration-runner';
 import { PrismaClient } from '../prisma-client';
 import { PgliteSqlExecutor } from '../sql/pglite-sql-executor';
+import { bindTransactions } from '../sql/transaction-sql';
 import type { CreateDatabaseOptions } from './create-database';
 import type { DatabaseHandle } from './database-handle';
 import { assertChannelName } from './notify-channel';
@@ -31,10 +32,13 @@ export async function openPglite(
       { cause: error },
     );
   }
-  const prisma = new PrismaClient({
-    adapter: new PrismaPGlite(pglite),
-    transactionOptions: { ...PGLITE_TRANSACTION_DEFAULTS, ...options.transactionOptions },
-  });
+  const transactions = bindTransactions(new PrismaPGlite(pglite));
+  const prisma = transactions.client(
+    new PrismaClient({
+      adapter: transactions.factory,
+      transactionOptions: { ...PGLITE_TRANSACTION_DEFAULTS, ...options.transactionOptions },
+    }),
+  );
   const sql = new PgliteSqlExecutor(pglite);
   let closing: Promise<void> | undefined;
   return {

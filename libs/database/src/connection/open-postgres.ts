@@ -5,6 +5,7 @@ import { DatabaseConnectionError } from '../errors/database.errors';
 import { runMigrations } from '../migrations/migration-runner';
 import { PrismaClient } from '../prisma-client';
 import { PgSqlExecutor } from '../sql/pg-sql-executor';
+import { bindTransactions } from '../sql/transaction-sql';
 import type { CreateDatabaseOptions } from './create-database';
 import type { DatabaseHandle } from './database-handle';
 import { PgNotificationListener } from './pg-notification-listener';
@@ -27,10 +28,13 @@ export async function openPostgres(
     await pool.end().catch(() => undefined);
     throw connectionError(config, error);
   }
-  const prisma = new PrismaClient({
-    adapter: new PrismaPg(pool),
-    ...(options.transactionOptions ? { transactionOptions: options.transactionOptions } : {}),
-  });
+  const transactions = bindTransactions(new PrismaPg(pool));
+  const prisma = transactions.client(
+    new PrismaClient({
+      adapter: transactions.factory,
+      ...(options.transactionOptions ? { transactionOptions: options.transactionOptions } : {}),
+    }),
+  );
   const sql = new PgSqlExecutor(pool);
   const listener = new PgNotificationListener({
     connectionString: config.connectionString,

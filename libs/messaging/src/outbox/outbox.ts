@@ -1,3 +1,4 @@
+import { transactionSql, type SqlQueryable } from '@surety/database';
 import { v7 as uuidv7, validate as isUuid } from 'uuid';
 import { TraceContext } from '../tracing/trace-context';
 import { Headers } from '../messaging.constants';
@@ -69,16 +70,19 @@ export class Outbox {
     const keyed = rows.some((r) => r.key !== null);
     if (!keyed && rows.length === 1) {
       const [row] = rows;
-      const execute = tx.$executeRawUnsafe?.bind(tx) ?? tx.$queryRawUnsafe.bind(tx);
-      await execute(
+      await run(
+        tx,
         notify ? INSERT_ONE_NOTIFY : INSERT_ONE,
-        row.exchange,
-        row.routingKey,
-        row.type,
-        row.payload,
-        row.headers,
-        row.messageId,
-        ...(notify ? [this.channel] : []),
+        [
+          row.exchange,
+          row.routingKey,
+          row.type,
+          row.payload,
+          row.headers,
+          row.messageId,
+          ...(notify ? [this.channel] : []),
+        ],
+        false,
       );
       return [{ messageId: row.messageId, key: null, sequence: null }];
     }
@@ -89,16 +93,20 @@ export class Outbox {
       : notify
         ? INSERT_KEYLESS_NOTIFY
         : INSERT_KEYLESS;
-    const inserted = await tx.$queryRawUnsafe<InsertedRow[]>(
+    const inserted = await run(
+      tx,
       statement,
-      rows.map((r) => r.key),
-      rows.map((r) => r.exchange),
-      rows.map((r) => r.routingKey),
-      rows.map((r) => r.type),
-      rows.map((r) => r.payload),
-      rows.map((r) => r.headers),
-      rows.map((r) => r.messageId),
-      ...(notify ? [this.channel] : []),
+      [
+        rows.map((r) => r.key),
+        rows.map((r) => r.exchange),
+        rows.map((r) => r.routingKey),
+        rows.map((r) => r.type),
+        rows.map((r) => r.payload),
+        rows.map((r) => r.headers),
+        rows.map((r) => r.messageId),
+        ...(notify ? [this.channel] : []),
+      ],
+      true,
     );
     const byId = new Map(inserted.map((row) => [row.messageId, row]));
     return rows.map(({ messageId }) => {
@@ -111,6 +119,27 @@ export class Outbox {
       };
     });
   }
+}
+
+/**
+ * Runs a writer statement in the caller's transaction: on the transaction's own
+ * connection when @surety/database knows it (a `$transaction` of a client made by
+ * createDatabase — Prisma's per-call cost would otherwise double what an event costs
+ * the business transaction), else through the Prisma client it is.
+ */
+async function run(
+  tx: OutboxTransaction,
+  statement: string,
+  params: unknown[],
+  wantRows: boolean,
+): Promise<InsertedRow[]> {
+  const sql: SqlQueryable | undefined = transactionSql(tx);
+  if (sql !== undefined) return (await sql.query<InsertedRow>(statement, params)).rows;
+  if (!wantRows && tx.$executeRawUnsafe !== undefined) {
+    await tx.$executeRawUnsafe(statement, ...params);
+    return [];
+  }
+  return tx.$queryRawUnsafe<InsertedRow[]>(statement, ...params);
 }
 
 interface PreparedRow {

@@ -1,0 +1,137 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool } from 'pg';
+import { PrismaClient, transactionSql } from '@surety/database';
+import { Outbox, OutboxSerializationError } from '@surety/messaging/outbox';
+import { type TestDatabase, databaseTargets, postgresUrl } from '../support/database';
+import { eventually } from '../support/eventually';
+import { uniqueIdentifier } from '../support/names';
+import { describeWithServices } from '../support/services';
+
+jest.setTimeout(60_000);
+
+const aborted = new Error('abort on purpose');
+
+interface Row {
+  key: string | null;
+  sequence: bigint | null;
+  type: string;
+  payload: unknown;
+  headers: unknown;
+}
+
+/**
+ * The writer alone (no broker I/O happens in it): rows, per-key sequences, rollback and
+ * the commit-time NOTIFY, through both ways it reaches the database — the transaction's
+ * own connection (a client made by createDatabase) and plain Prisma calls (any other
+ * client) — which must give the same rows.
+ */
+for (const target of databaseTargets()) {
+  describeWithServices(target.needs, `outbox writer on ${target.name}`, () => {
+    let db: TestDatabase;
+    let foreign: { prisma: PrismaClient; close(): Promise<void> } | undefined;
+    beforeAll(async () => {
+      db = await target.fresh();
+      if (db.kind === 'postgres') foreign = foreignClient(db);
+    });
+    afterAll(async () => {
+      await foreign?.close();
+      await db.drop();
+    });
+
+    const rowsOf = (key: string) =>
+      db.sql
+        .query<Row>(
+          'SELECT key, sequence, type, payload, headers FROM surety_outbox WHERE key = $1 ORDER BY sequence',
+          [key],
+        )
+        .then((r) => r.rows);
+
+    // PGlite runs in-process with one client (the handle's); PostgreSQL can also be
+    // reached by a client the application made itself.
+    const ways: [string, () => PrismaClient, boolean][] = [
+      ['the transaction connection', () => db.prisma, true],
+    ];
+    if (target.name === 'postgres') ways.push(['plain Prisma calls', () => foreign!.prisma, false]);
+
+    it.each(ways)(
+      'through %s: consecutive sequences per key, payload and headers as given',
+      async (_, client, fast) => {
+        const outbox = new Outbox();
+        const key = uniqueIdentifier('policy');
+        await client().$transaction(async (tx) => {
+          expect(transactionSql(tx) !== undefined).toBe(fast);
+          await outbox.add(tx, {
+            type: 'policy.issued',
+            exchange: 'policy',
+            key,
+            payload: { n: 1 },
+            headers: { 'x-tenant': 't1' },
+          });
+          await outbox.addMany(tx, [
+            { type: 'policy.endorsed', exchange: 'policy', key, payload: { n: 2 } },
+            { type: 'policy.endorsed', exchange: 'policy', key, payload: { n: 3 } },
+          ]);
+        });
+        await client().$transaction(async (tx) => {
+          await outbox.add(tx, { type: 'policy.cancelled', exchange: 'policy', key, payload: {} });
+        });
+        const rows = await rowsOf(key);
+        expect(rows.map((r) => [r.sequence, r.type, r.payload])).toEqual([
+          [1n, 'policy.issued', { n: 1 }],
+          [2n, 'policy.endorsed', { n: 2 }],
+          [3n, 'policy.endorsed', { n: 3 }],
+          [4n, 'policy.cancelled', {}],
+        ]);
+        expect(rows[0]!.headers).toMatchObject({ 'x-tenant': 't1' });
+      },
+    );
+
+    it('writes nothing and notifies no one when the business transaction rolls back', async () => {
+      const outbox = new Outbox('surety_writer_test', 0);
+      const heard: string[] = [];
+      const unlisten = await db.listen('surety_writer_test', (p) => heard.push(p));
+      try {
+        const rolledBack = uniqueIdentifier('rolled-back');
+        await expect(
+          db.prisma.$transaction(async (tx) => {
+            await outbox.add(tx, { type: 't', exchange: 'x', key: rolledBack, payload: {} });
+            throw aborted;
+          }),
+        ).rejects.toBe(aborted);
+        const committed = uniqueIdentifier('committed');
+        await db.prisma.$transaction(async (tx) => {
+          await outbox.add(tx, { type: 't', exchange: 'x', key: committed, payload: {} });
+        });
+        await eventually(() => expect(heard).toHaveLength(1));
+        expect(await rowsOf(rolledBack)).toEqual([]);
+        expect(await rowsOf(committed)).toHaveLength(1);
+      } finally {
+        await unlisten();
+      }
+    });
+
+    it('refuses an unserializable event before anything reaches the database', async () => {
+      const outbox = new Outbox();
+      const key = uniqueIdentifier('bad');
+      await expect(
+        db.prisma.$transaction(async (tx) => {
+          await outbox.add(tx, { type: 't', exchange: 'x', key, payload: { amount: 10n } });
+        }),
+      ).rejects.toBeInstanceOf(OutboxSerializationError);
+      expect(await rowsOf(key)).toEqual([]);
+    });
+  });
+}
+
+/** A Prisma client on the same PostgreSQL database that createDatabase did not make. */
+function foreignClient(db: TestDatabase): { prisma: PrismaClient; close(): Promise<void> } {
+  const pool = new Pool({ connectionString: postgresUrl(db.name), max: 2 });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    prisma,
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
