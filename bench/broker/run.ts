@@ -8,7 +8,8 @@
  * (default min(BENCH_MESSAGES, 20000)) sizes (c); BENCH_ONLY=rabbitmq|embedded
  * runs one broker; BENCH_WORKLOADS=a,b,c,d picks workloads; BENCH_RSS=1 also
  * reports the embedded broker's RSS with BENCH_RSS_MESSAGES (default 1,000,000)
- * persistent messages queued, and the rate at which that backlog is then consumed.
+ * persistent messages queued (BENCH_RSS_TRANSIENT=1: transient messages in a non-durable
+ * queue), and the rate at which that backlog is then consumed.
  */
 import { rssBytes } from './proc-stats';
 import { printTable, type Outcome, type Row } from './report';
@@ -30,6 +31,7 @@ const LATENCY_RATE = 2000;
 const ONLY = process.env.BENCH_ONLY;
 const WORKLOADS = new Set((process.env.BENCH_WORKLOADS ?? 'a,b,c,d').split(','));
 const RSS_MESSAGES = Number(process.env.BENCH_RSS_MESSAGES ?? 1_000_000);
+const RSS_TRANSIENT = process.env.BENCH_RSS_TRANSIENT === '1';
 
 const throughputAtLeast = (factor: number) => ({
   text: `≥ ${factor}x msg/s`,
@@ -118,11 +120,12 @@ async function runAll(target: BenchTarget): Promise<Map<string, Outcome>> {
 }
 
 async function measureRss(target: BenchTarget): Promise<void> {
+  const kind = RSS_TRANSIENT ? 'transient (non-durable queue)' : 'persistent';
   console.log(
-    `  embedded RSS with ${RSS_MESSAGES.toLocaleString('en-US')} queued persistent messages ...`,
+    `  embedded RSS with ${RSS_MESSAGES.toLocaleString('en-US')} queued ${kind} messages ...`,
   );
   const { before, after, drain } = await withTimeout(
-    residentMemory(target, RSS_MESSAGES, rssBytes),
+    residentMemory(target, RSS_MESSAGES, rssBytes, !RSS_TRANSIENT),
     Math.max(120_000, RSS_MESSAGES * 20),
     'RSS measurement',
   );

@@ -250,14 +250,16 @@ export async function residentMemory(
   target: BenchTarget,
   messages: number,
   rss: (pid: number) => number,
+  persistent = true,
 ): Promise<{ before: number; after: number; queue: string; drain: WorkloadResult }> {
   const queue = queueName('rss');
   const connection = await connect(target.url);
   try {
     const before = rss(target.pids[0]!);
     const channel = await connection.createConfirmChannel();
-    await channel.assertQueue(queue, { durable: true });
-    await publishConfirmed(channel, queue, messages, true);
+    // transient: messages without delivery-mode 2 in a non-durable queue (they page to scratch files)
+    await channel.assertQueue(queue, { durable: persistent });
+    await publishConfirmed(channel, queue, messages, persistent);
     await new Promise((resolve) => setTimeout(resolve, 2000)); // let paging / GC settle
     const after = rss(target.pids[0]!);
     const consumer = await connection.createChannel();

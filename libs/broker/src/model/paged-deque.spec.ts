@@ -33,8 +33,9 @@ describe('PagedDeque', () => {
                   size: op.size,
                   seq,
                   expiresAt: op.ttl === null ? Infinity : 1.7e12 + op.ttl + k,
+                  transient: (seq + k) % 3 === 0,
                 };
-                deque.push(record.ref, record.size, record.seq, record.expiresAt);
+                deque.push(record.ref, record.size, record.seq, record.expiresAt, record.transient);
                 model.push(record);
               }
             } else {
@@ -46,5 +47,18 @@ describe('PagedDeque', () => {
       ),
       { numRuns: 30 },
     );
+  });
+
+  it('lists the refs of records in the paging area (to release them on purge)', () => {
+    const deque = new PagedDeque();
+    for (let seq = 1; seq <= 3000; seq++) {
+      deque.push({ segment: 1, position: seq, length: 10 }, 1, seq, Infinity, seq % 2 === 0);
+    }
+    for (let k = 0; k < 1100; k++) deque.shift(); // the first chunk is gone, the second started
+    const released: number[] = [];
+    deque.forEachTransient((ref) => released.push(ref.position));
+    const expected: number[] = [];
+    for (let seq = 1101; seq <= 3000; seq++) if (seq % 2 === 0) expected.push(seq);
+    expect(released).toEqual(expected);
   });
 });

@@ -9,9 +9,14 @@ export interface PagedRecord {
   readonly seq: number;
   /** Epoch ms; Infinity when it never expires. */
   readonly expiresAt: number;
+  /**
+   * The ref points into the broker's paging area (a transient message written out
+   * to scratch files), not into the durable store.
+   */
+  readonly transient: boolean;
 }
 
-/** Records per chunk: 20 bytes each (28 with expiries), so a chunk is 20-28 KiB. */
+/** Records per chunk: 21 bytes each (29 with expiries), so a chunk is 21-29 KiB. */
 const CHUNK_RECORDS = 1024;
 const MAX_SEQ_DELTA = 0xffffffff;
 
@@ -26,6 +31,8 @@ class PagedChunk {
   readonly length = new Uint32Array(CHUNK_RECORDS);
   readonly size = new Uint32Array(CHUNK_RECORDS);
   readonly seqDelta = new Uint32Array(CHUNK_RECORDS);
+  /** 1 where the record is in the paging area (see PagedRecord.transient). */
+  readonly transient = new Uint8Array(CHUNK_RECORDS);
   expiresAt: Float64Array | undefined;
   seqBase = 0;
   start = 0;
@@ -52,7 +59,7 @@ export class PagedDeque {
     return this.count;
   }
 
-  push(ref: StoredRef, size: number, seq: number, expiresAt: number): void {
+  push(ref: StoredRef, size: number, seq: number, expiresAt: number, transient: boolean): void {
     let chunk = this.chunks.peekLast();
     if (chunk === undefined || !chunk.accepts(seq)) {
       chunk = this.spare ?? new PagedChunk();
@@ -66,6 +73,7 @@ export class PagedDeque {
     chunk.length[i] = ref.length;
     chunk.size[i] = size;
     chunk.seqDelta[i] = seq - chunk.seqBase;
+    chunk.transient[i] = transient ? 1 : 0;
     if (expiresAt !== Infinity) {
       chunk.expiresAt ??= new Float64Array(CHUNK_RECORDS).fill(Infinity);
       chunk.expiresAt[i] = expiresAt;
@@ -84,6 +92,7 @@ export class PagedDeque {
       size: chunk.size[i]!,
       seq: chunk.seqBase + chunk.seqDelta[i]!,
       expiresAt: chunk.expiresAt === undefined ? Infinity : chunk.expiresAt[i]!,
+      transient: chunk.transient[i] === 1,
     };
     this.count--;
     if (chunk.start === chunk.end) {
@@ -93,6 +102,21 @@ export class PagedDeque {
       this.spare = chunk;
     }
     return record;
+  }
+
+  /** Visits the refs of the records in the paging area (to release them before a clear). */
+  forEachTransient(fn: (ref: StoredRef) => void): void {
+    for (const chunk of this.chunks) {
+      for (let i = chunk.start; i < chunk.end; i++) {
+        if (chunk.transient[i] === 1) {
+          fn({
+            segment: chunk.segment[i]!,
+            position: chunk.position[i]!,
+            length: chunk.length[i]!,
+          });
+        }
+      }
+    }
   }
 
   clear(): void {

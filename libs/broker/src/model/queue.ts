@@ -8,6 +8,7 @@ import type { PagedRecord } from './paged-deque';
 import type { QueueSettings } from './queue-arguments';
 import { QueueEntry, type StoredRef } from './queue-entry';
 import { ReadyList, type PageInBatch } from './ready-list';
+import type { TransientPaging } from './transient-paging';
 
 /** A failed page-in is retried after this long (the store logs the error). */
 const PAGE_IN_RETRY_MS = 1000;
@@ -31,6 +32,8 @@ export interface QueueHost {
   readPaged(refs: readonly StoredRef[]): Promise<Message[]>;
   /** Reads one paged-out message back synchronously (basic.get on a paged-out head). */
   readPagedSync(ref: StoredRef): Message;
+  /** Where ready messages without a durable copy page out to. */
+  readonly transientPaging: TransientPaging;
 }
 
 export interface QueueOptions {
@@ -281,7 +284,7 @@ export class Queue {
    */
   pageOut(max: number): number {
     if (this.deleted) return 0;
-    return this.ready.pageOut(max, this.canPage);
+    return this.ready.pageOut(max, this.canPage, this.writeTransient);
   }
 
   /** Starts reading paged-out messages back while a level's in-memory head is short. */
@@ -298,7 +301,7 @@ export class Queue {
    */
   purge(): number {
     const count = this.ready.length;
-    const entries = this.ready.clear();
+    const entries = this.ready.clear(this.releaseTransient);
     for (const entry of entries) this.release(entry);
     this.disarmExpiry();
     return count;
@@ -309,7 +312,7 @@ export class Queue {
     if (this.deleted) return 0;
     this.deleted = true;
     const count = this.ready.length;
-    this.ready.clear();
+    this.ready.clear(this.releaseTransient);
     this.disarmExpiry();
     this.clearUnusedTimer();
     for (const consumer of [...this.consumers.all()]) {
@@ -338,7 +341,7 @@ export class Queue {
   ): void {
     const expiresAt =
       this.hasTtl || expiration !== undefined ? this.ttlExpiry(expiration) : Infinity;
-    this.ready.pushPaged(priority, { ref, size, seq: this.nextSeq++, expiresAt });
+    this.ready.pushPaged(priority, { ref, size, seq: this.nextSeq++, expiresAt, transient: false });
   }
 
   /** Restarts the x-expires clock (declare, get, last consumer gone). */
@@ -421,31 +424,46 @@ export class Queue {
       }
       let message: Message;
       try {
-        message = this.host.readPagedSync(record.ref);
+        message = record.transient
+          ? this.host.transientPaging.readSync(record.ref)
+          : this.host.readPagedSync(record.ref);
       } catch (error) {
-        // its persisted copy stays in the store, so a restart brings it back
+        // a persisted copy stays in the store, so a restart brings it back; a transient
+        // one is lost with its paging file, as it would be with the broker's memory
+        if (record.transient) this.host.transientPaging.release(record.ref);
         throw new AmqpError(
           ReplyCode.InternalError,
           `cannot read message of queue '${this.name}' back from disk: ${(error as Error).message}`,
         );
       }
+      if (record.transient) {
+        this.host.transientPaging.release(record.ref);
+        return new QueueEntry(message, record.seq, record.expiresAt, undefined);
+      }
       return new QueueEntry(message, record.seq, record.expiresAt, record.ref);
     }
   }
 
-  /** Only never-delivered persisted entries whose record the store can read back may page. */
-  private readonly canPage = (entry: QueueEntry): boolean =>
-    entry.ref !== undefined &&
-    !entry.redelivered &&
-    entry.returns === 0 &&
-    this.host.isReadable(entry.ref);
+  /**
+   * Only never-delivered entries may page: persisted ones once the store can read
+   * their record back, transient ones (no store ref) while the paging area works.
+   */
+  private readonly canPage = (entry: QueueEntry): boolean => {
+    if (entry.redelivered || entry.returns !== 0) return false;
+    if (entry.ref !== undefined) return this.host.isReadable(entry.ref);
+    return this.host.transientPaging.available;
+  };
+
+  private readonly writeTransient = (entry: QueueEntry): StoredRef =>
+    this.host.transientPaging.write(entry.message);
+
+  private readonly releaseTransient = (ref: StoredRef): void =>
+    this.host.transientPaging.release(ref);
 
   /** Reads a batch back (the records basic.get or drop-head have not taken meanwhile). */
   private load(batch: PageInBatch): void {
     const offset = batch.taken;
-    const refs: StoredRef[] = [];
-    for (let i = offset; i < batch.records.length; i++) refs.push(batch.records[i]!.ref);
-    this.host.readPaged(refs).then(
+    this.readRecords(batch.records, offset).then(
       (messages) => this.loaded(batch, messages, offset),
       () => {
         // the store reported it; try again, unless the batch is no longer wanted
@@ -457,20 +475,66 @@ export class Queue {
     );
   }
 
+  /**
+   * Reads records[from..] back: from the store, the paging area, or both when a
+   * durable queue holds persistent and transient messages side by side.
+   */
+  private readRecords(records: readonly PagedRecord[], from: number): Promise<Message[]> {
+    const durable: StoredRef[] = [];
+    const transient: StoredRef[] = [];
+    for (let i = from; i < records.length; i++) {
+      const record = records[i]!;
+      (record.transient ? transient : durable).push(record.ref);
+    }
+    if (transient.length === 0) return this.host.readPaged(durable);
+    if (durable.length === 0) return this.host.transientPaging.read(transient);
+    return Promise.all([
+      this.host.readPaged(durable),
+      this.host.transientPaging.read(transient),
+    ]).then(([fromStore, fromPaging]) => {
+      const messages: Message[] = [];
+      let d = 0;
+      let t = 0;
+      for (let i = from; i < records.length; i++) {
+        messages.push(records[i]!.transient ? fromPaging[t++]! : fromStore[d++]!);
+      }
+      return messages;
+    });
+  }
+
   private loaded(batch: PageInBatch, messages: Message[], offset: number): void {
-    if (this.deleted || !this.ready.completeLoad(batch, messages, offset)) return;
+    if (this.deleted) return;
+    const taken = batch.taken;
+    if (!this.ready.completeLoad(batch, messages, offset)) return;
+    // back in memory: their copies in the paging area are not needed any more
+    for (let i = taken; i < batch.records.length; i++) {
+      const record = batch.records[i]!;
+      if (record.transient) this.host.transientPaging.release(record.ref);
+    }
     this.expireHead(Date.now()); // also arms the expiry timer and prefetches the next batch
     this.scheduleDelivery();
   }
 
   /** Expiry, drop-head or basic.get met a paged-out head: dead-letter after reading it back. */
   private deadLetterPaged(record: PagedRecord, reason: DeathReason): void {
+    const paging = this.host.transientPaging;
     if (this.settings.deadLetterExchange === undefined) {
       this.counters.dropped++;
-      if (!this.deleted) this.host.forget(this, record.ref);
+      if (record.transient) paging.release(record.ref);
+      else if (!this.deleted) this.host.forget(this, record.ref);
       return;
     }
     this.counters.deadLettered++;
+    if (record.transient) {
+      paging.read([record.ref]).then(
+        ([message]) => {
+          paging.release(record.ref);
+          this.host.deadLetter(this, message!, reason);
+        },
+        () => paging.release(record.ref), // reported by the paging area; the message is lost
+      );
+      return;
+    }
     this.host.readPaged([record.ref]).then(
       ([message]) => {
         this.host.deadLetter(this, message!, reason);

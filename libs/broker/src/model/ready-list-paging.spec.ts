@@ -7,6 +7,10 @@ import { message } from './testing/fakes';
 /** Budget whose window is the minimum (16 entries). */
 const SMALL = 1;
 
+const noTransient = (): never => {
+  throw new Error('only persisted entries here');
+};
+
 function entry(seq: number, priority = 0): QueueEntry {
   const m = message(`m${seq}`, { priority });
   return new QueueEntry(m, seq, Infinity, { segment: 1, position: seq * 100, length: 100 });
@@ -42,7 +46,7 @@ describe('ReadyList paging', () => {
       list.push(e);
     }
     const charged = budget.used;
-    expect(list.pageOut(1000, () => true)).toBe(100 - budget.window);
+    expect(list.pageOut(1000, () => true, noTransient)).toBe(100 - budget.window);
     expect(list.paged).toBe(84);
     expect(budget.paged).toBe(84);
     expect(budget.used).toBeLessThan(charged / 5);
@@ -63,8 +67,8 @@ describe('ReadyList paging', () => {
   it('stops paging at the first entry it may not page, keeping order', () => {
     const list = new ReadyList(0, new MemoryBudget(SMALL));
     for (let seq = 1; seq <= 40; seq++) list.push(entry(seq));
-    expect(list.pageOut(1000, (e) => e.seq !== 30)).toBe(13); // 17..29
-    expect(list.pageOut(1000, () => true)).toBe(11); // 30..40, later
+    expect(list.pageOut(1000, (e) => e.seq !== 30, noTransient)).toBe(13); // 17..29
+    expect(list.pageOut(1000, () => true, noTransient)).toBe(11); // 30..40, later
     expect(list.paged).toBe(24);
   });
 
@@ -76,7 +80,7 @@ describe('ReadyList paging', () => {
       byPosition.set(e.ref!.position, e.message);
       list.push(e);
     }
-    list.pageOut(1000, () => true);
+    list.pageOut(1000, () => true, noTransient);
     const delivered: QueueEntry[] = [];
     for (let e = list.shift(); e !== undefined; e = list.shift()) delivered.push(e);
     expect(delivered).toHaveLength(16);
@@ -96,7 +100,7 @@ describe('ReadyList paging', () => {
   it('drops a batch that was being read when the list was cleared', () => {
     const list = new ReadyList(0, new MemoryBudget(SMALL));
     for (let seq = 1; seq <= 60; seq++) list.push(entry(seq));
-    list.pageOut(1000, () => true);
+    list.pageOut(1000, () => true, noTransient);
     for (let i = 0; i < 16; i++) list.shift();
     const batch = list.startLoad()!;
     expect(list.clear()).toHaveLength(0);
@@ -109,9 +113,39 @@ describe('ReadyList paging', () => {
     const list = new ReadyList(5, new MemoryBudget(SMALL));
     for (let seq = 1; seq <= 40; seq++) list.push(entry(seq, 5));
     list.push(entry(41, 1));
-    list.pageOut(1000, (e) => e.priority === 5);
+    list.pageOut(1000, (e) => e.priority === 5, noTransient);
     for (let i = 0; i < 16; i++) expect(list.shift()!.priority).toBe(5);
     expect(list.shift()).toBeUndefined();
     expect(list.length).toBe(25);
+  });
+
+  it('writes transient entries to the paging area in order with persisted ones, and hands their refs back on clear', () => {
+    const list = new ReadyList(0, new MemoryBudget(SMALL));
+    const written: Message[] = [];
+    for (let seq = 1; seq <= 60; seq++) {
+      const e =
+        seq % 2 === 0 ? entry(seq) : new QueueEntry(message(`m${seq}`), seq, Infinity, undefined);
+      list.push(e);
+    }
+    const paged = list.pageOut(
+      1000,
+      () => true,
+      (e) => {
+        written.push(e.message);
+        return { segment: 900, position: written.length, length: 1 };
+      },
+    );
+    expect(paged).toBe(44);
+    expect(written.map((m) => m.body.toString())).toEqual(
+      Array.from({ length: 22 }, (_, i) => `m${17 + 2 * i}`), // the odd seqs behind the window
+    );
+    for (let i = 0; i < 16; i++) list.shift();
+    const batch = list.startLoad()!;
+    expect(batch.records.map((r) => r.transient)).toEqual(
+      batch.records.map((r) => r.seq % 2 === 1),
+    );
+    const released: number[] = [];
+    list.clear((ref) => released.push(ref.position));
+    expect(released.sort((a, b) => a - b)).toEqual(Array.from({ length: 22 }, (_, i) => i + 1));
   });
 });

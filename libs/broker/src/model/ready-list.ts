@@ -1,7 +1,7 @@
 import { Deque } from './deque';
 import { entryCost, MemoryBudget } from './memory-budget';
 import { PagedDeque, type PagedRecord } from './paged-deque';
-import { QueueEntry } from './queue-entry';
+import { QueueEntry, type StoredRef } from './queue-entry';
 import type { Message } from './message';
 
 /** At most this many body bytes are read back per batch (records: the budget's window). */
@@ -169,7 +169,7 @@ export class ReadyList {
       throw new Error('pushPaged: a paged record cannot follow in-memory arrivals');
     }
     level.back ??= new Deque<QueueEntry>();
-    level.middle.push(record.ref, record.size, record.seq, record.expiresAt);
+    level.middle.push(record.ref, record.size, record.seq, record.expiresAt, record.transient);
     level.count++;
     this.count++;
     this.byteCount += record.size;
@@ -179,11 +179,17 @@ export class ReadyList {
 
   /**
    * Moves up to `max` entries out of memory, lowest priority first, keeping each
-   * level's head window. `canPage` must accept only never-delivered entries whose
-   * record is readable from the store; the first it refuses stops that level (order).
-   * Returns how many were paged.
+   * level's head window. `canPage` must accept only never-delivered entries that are
+   * either persisted with a record readable from the store, or transient (no store
+   * ref) while the paging area can take them; the first it refuses stops that level
+   * (order). A transient entry is handed to `writeTransient`, which writes it to the
+   * paging area and returns where. Returns how many were paged.
    */
-  pageOut(max: number, canPage: (entry: QueueEntry) => boolean): number {
+  pageOut(
+    max: number,
+    canPage: (entry: QueueEntry) => boolean,
+    writeTransient: (entry: QueueEntry) => StoredRef,
+  ): number {
     let paged = 0;
     const window = this.budget.window;
     for (let i = 0; i <= this.maxPriority && paged < max; i++) {
@@ -200,7 +206,9 @@ export class ReadyList {
         const entry = back.peek();
         if (entry === undefined || !canPage(entry)) break;
         back.shift();
-        level.middle.push(entry.ref!, entry.size, entry.seq, entry.expiresAt);
+        const transient = entry.ref === undefined;
+        const ref = transient ? writeTransient(entry) : entry.ref!;
+        level.middle.push(ref, entry.size, entry.seq, entry.expiresAt, transient);
         this.refund(entry);
         paged++;
       }
@@ -263,11 +271,22 @@ export class ReadyList {
 
   /**
    * Removes everything, returning the in-memory entries (to release store refs).
-   * Paged records are dropped without a word: only durable queues have them, and
-   * the store forgets all of a purged or deleted queue's records at once.
+   * Paged records of the durable store are dropped without a word (the store forgets
+   * all of a purged or deleted queue's records at once); those in the paging area are
+   * handed to `releaseTransient`, record by record, so their files can go.
    */
-  clear(): QueueEntry[] {
+  clear(releaseTransient: (ref: StoredRef) => void = noop): QueueEntry[] {
     const all = [...this];
+    for (const level of this.levels) {
+      level.middle.forEachTransient(releaseTransient);
+      const batch = level.loading;
+      if (batch !== undefined) {
+        for (let i = batch.taken; i < batch.records.length; i++) {
+          const record = batch.records[i]!;
+          if (record.transient) releaseTransient(record.ref);
+        }
+      }
+    }
     for (const level of this.levels) {
       level.front.clear();
       level.back = undefined;
@@ -320,3 +339,5 @@ export class ReadyList {
     this.budget.refund(cost);
   }
 }
+
+function noop(): void {}

@@ -19,6 +19,7 @@ import { ENQUEUE_REJECTED, ENQUEUED_PERSISTED, Queue, type QueueHost } from './q
 import { parseQueueSettings } from './queue-arguments';
 import type { StoredRef } from './queue-entry';
 import { headerRoutingKeys, routeMessage } from './router';
+import { NO_TRANSIENT_PAGING, type TransientPaging } from './transient-paging';
 
 /** Bits of a publish outcome. */
 export const PUBLISH_ROUTED = 1;
@@ -77,6 +78,8 @@ export class Vhost implements QueueHost {
     private durability: Durability = NO_DURABILITY,
     /** Shared by all vhosts of a broker; unlimited (never page) by default. */
     readonly memory: MemoryBudget = new MemoryBudget(),
+    /** Where transient ready messages page out to over the budget (shared by all vhosts). */
+    readonly transientPaging: TransientPaging = NO_TRANSIENT_PAGING,
   ) {
     this.defaultExchange = new DefaultExchange(
       {

@@ -1,10 +1,13 @@
+import { join } from 'node:path';
 import type { DurableStore } from '../store';
+import { PagingStore } from '../store/paging-store';
 import { AccessControl } from '../config/access-control';
 import type { BrokerConfig } from '../config/broker-config';
 import { MemoryBudget } from '../model/memory-budget';
 import { Vhost } from '../model/vhost';
 import { GroupCommit } from './group-commit';
 import { Pager } from './pager';
+import { PagingArea } from './paging-area';
 import { RecoveredMessages } from './recovered-messages';
 import { recoverState } from './recovery';
 import { ResourceAlarm, type AlarmKind } from './resource-alarm';
@@ -75,6 +78,8 @@ export class Broker {
   readonly alarm: ResourceAlarm;
   /** Ready messages held in memory (estimated bytes) against the configured budget. */
   readonly memory: MemoryBudget;
+  /** Scratch files transient ready messages page out to over the budget. */
+  readonly paging: PagingArea;
   private pager: Pager | undefined;
   private durability: StoreDurability | undefined;
   private nextConnectionId = 1;
@@ -91,6 +96,9 @@ export class Broker {
       (error) => this.logger.error(`store sync failed: ${(error as Error).message}`),
     );
     this.memory = new MemoryBudget(config.messageMemoryBudget);
+    this.paging = new PagingArea((error) =>
+      this.logger.error(`paging read failed: ${(error as Error).message}`),
+    );
     for (const name of config.vhosts) this.vhosts.set(name, this.newVhost(name));
     this.alarm = new ResourceAlarm({
       memoryHighWatermark: config.memoryHighWatermark,
@@ -123,11 +131,6 @@ export class Broker {
         (error) => broker.logger.error(`store write failed: ${(error as Error).message}`),
         (error) => broker.logger.error(`store read failed: ${(error as Error).message}`),
       );
-      broker.pager = new Pager(
-        broker.memory,
-        () => broker.vhosts.values(),
-        () => store.sync(),
-      );
       const delayedKeys = recoverState(
         state,
         (name) => broker.vhostOrCreate(name),
@@ -141,6 +144,20 @@ export class Broker {
         for (const queue of vhost.queues.values()) queue.prefetch();
       }
     }
+    // After the store: it holds the data directory's lock, and the wipe of a previous
+    // run's paging files must not race another broker on the same directory.
+    broker.paging.attach(
+      broker.dataDir === undefined
+        ? await PagingStore.openTemporary({ logger: broker.logger })
+        : await PagingStore.open(join(broker.dataDir, 'paging'), { logger: broker.logger }),
+    );
+    const store = broker.store;
+    broker.pager = new Pager(
+      broker.memory,
+      () => broker.vhosts.values(),
+      // what the pager could not take yet may be records still being written
+      () => Promise.all([store?.sync(), broker.paging.written()]).then(() => undefined),
+    );
     broker.alarm.start();
     return broker;
   }
@@ -182,6 +199,7 @@ export class Broker {
       for (const exchange of vhost.exchanges.values()) exchange.dispose();
       for (const queue of vhost.queues.values()) queue.delete();
     }
+    await this.paging.close();
     await this.store?.close();
   }
 
@@ -195,7 +213,7 @@ export class Broker {
   }
 
   private newVhost(name: string): Vhost {
-    return new Vhost(name, undefined, this.memory);
+    return new Vhost(name, undefined, this.memory, this.paging);
   }
 
   private onAlarm(kind: AlarmKind, raised: boolean): void {
