@@ -117,6 +117,20 @@ conformance('dead-lettering', (c) => {
     expect(entry['original-expiration']).toBeUndefined();
   });
 
+  it('moves the expiration of a rejected (not expired) message to original-expiration', async () => {
+    const { dlx, dlq } = await deadLetterTarget(c);
+    const queue = await c.queue({ deadLetterExchange: dlx });
+    const channel = await c.confirmChannel();
+    await publishConfirmed(channel, '', queue, 'refused', { expiration: '60000' });
+    await rejectOne(channel, queue);
+    const dead = await getEventually(channel, dlq);
+    // removed so the dead letter cannot expire again wherever it is routed
+    expect(dead.properties.expiration).toBeUndefined();
+    expect(xDeath(dead)).toEqual([
+      expect.objectContaining({ reason: 'rejected', queue, 'original-expiration': '60000' }),
+    ]);
+  });
+
   it('uses x-dead-letter-routing-key when set, keeping the original keys in x-death', async () => {
     const { dlx, dlq } = await deadLetterTarget(c);
     const queue = await c.queue({ deadLetterExchange: dlx, deadLetterRoutingKey: 'dead.key' });
@@ -152,6 +166,70 @@ conformance('dead-lettering', (c) => {
       expect(copy.fields.routingKey).toBe('main');
       expect((copy.properties.headers as Headers).BCC).toBeUndefined();
     }
+  });
+
+  it('routes by x-dead-letter-routing-key alone when set: CC header dropped, neither CC nor BCC routed', async () => {
+    const dlx = await c.exchange('direct');
+    const channel = await c.confirmChannel();
+    const byKey: Record<string, string> = {};
+    for (const key of ['dead', 'main', 'cc', 'bcc']) {
+      byKey[key] = await c.queue();
+      await channel.bindQueue(byKey[key], dlx, key);
+    }
+    const source = await c.exchange('direct');
+    const queue = await c.queue({ deadLetterExchange: dlx, deadLetterRoutingKey: 'dead' });
+    await channel.bindQueue(queue, source, 'main');
+    await publishConfirmed(channel, source, 'main', 'fan', { CC: 'cc', BCC: 'bcc' });
+    await rejectOne(channel, queue);
+    const dead = await getEventually(channel, byKey.dead);
+    expect(dead.fields.routingKey).toBe('dead');
+    const headers = dead.properties.headers as Headers;
+    expect(headers.CC).toBeUndefined();
+    expect(headers.BCC).toBeUndefined();
+    expect(xDeath(dead)[0]).toMatchObject({ exchange: source, 'routing-keys': ['main', 'cc'] });
+    await settle(100);
+    for (const key of ['main', 'cc', 'bcc']) expect(await getAll(channel, byKey[key])).toEqual([]);
+  });
+
+  it('keeps separate x-death entries for one queue dying for two reasons', async () => {
+    const channel = await c.confirmChannel();
+    const q1 = c.queueName();
+    const q2 = c.queueName();
+    // q1 expires its messages into q2 after a while; q2 sends rejects back to q1.
+    await channel.assertQueue(q1, {
+      messageTtl: 1000,
+      deadLetterExchange: '',
+      deadLetterRoutingKey: q2,
+    });
+    await channel.assertQueue(q2, { deadLetterExchange: '', deadLetterRoutingKey: q1 });
+    await publishConfirmed(channel, '', q1, 'two-ways');
+    await rejectOne(channel, q1); // rejected in q1 -> q2
+    await rejectOne(channel, q2); // rejected in q2 -> q1, where it then expires -> q2
+    const message = await getEventually(channel, q2, { noAck: true }, 5_000);
+    const entries = xDeath(message).map((e) => [e.queue, e.reason, e.count]);
+    if (followsRabbitMq4) {
+      // RabbitMQ 4 keeps the entries in order of recency (the newest death first).
+      expect(entries).toEqual([
+        [q1, 'expired', 1],
+        [q2, 'rejected', 1],
+        [q1, 'rejected', 1],
+      ]);
+    } else {
+      // RabbitMQ 3.10 puts the newest first but regroups the older entries by
+      // queue and reason, so their order follows the (random) queue names
+      // (RabbitMQ 4 records deaths in recency order).
+      expect(entries[0]).toEqual([q1, 'expired', 1]);
+      expect(entries.slice(1)).toEqual(
+        expect.arrayContaining([
+          [q2, 'rejected', 1],
+          [q1, 'rejected', 1],
+        ]),
+      );
+      expect(entries).toHaveLength(3);
+    }
+    const headers = message.properties.headers as Headers;
+    expect(headers['x-first-death-reason']).toBe('rejected');
+    if (followsRabbitMq4) expect(headers['x-last-death-reason']).toBe('expired');
   });
 
   it('keeps one x-death entry per (queue, reason), newest first, counting repeats', async () => {

@@ -90,6 +90,23 @@ conformance('priority queues and delivery limits', (c) => {
     });
   });
 
+  it('accepts x-max-priority 0 and refuses a negative one (406)', async () => {
+    const channel = await c.channel();
+    const zero = c.queueName();
+    await expect(channel.assertQueue(zero, { maxPriority: 0 })).resolves.toMatchObject({
+      queue: zero,
+    });
+    const negative = c.queueName();
+    expect(
+      await channelError(channel, () => channel.assertQueue(negative, { maxPriority: -1 })),
+    ).toEqual({
+      code: 406,
+      text: `PRECONDITION_FAILED - invalid arg 'x-max-priority' for queue '${negative}' in vhost '/': {value_negative,-1}`,
+      classId: 50,
+      methodId: 10,
+    });
+  });
+
   it('drops a message once it was returned more than x-delivery-limit times, counting in x-delivery-count', async () => {
     const queue = await c.queue({
       ...QUORUM,
@@ -123,6 +140,48 @@ conformance('priority queues and delivery limits', (c) => {
       queue,
       count: 1,
     });
+    expect(dead.properties.headers?.['x-delivery-count']).toBeUndefined();
+  });
+
+  it('counts a return by a closing channel as a delivery (x-delivery-count, redelivered)', async () => {
+    const queue = await c.queue({
+      ...QUORUM,
+      arguments: { ...QUORUM.arguments, 'x-delivery-limit': 5 },
+    });
+    const connection = await c.connect();
+    const first = await connection.createConfirmChannel();
+    await publishConfirmed(first, '', queue, 'taken');
+    await getEventually(first, queue, { noAck: false });
+    await first.close(); // the unacked message goes back to the queue
+    const again = await getEventually(await c.channel(), queue, { noAck: false });
+    expect(again.fields.redelivered).toBe(true);
+    expect(again.properties.headers?.['x-delivery-count']).toBe(1);
+  });
+
+  it('leaves x-delivery-count off the dead letter: it belongs to a delivery, not the message', async () => {
+    const dlq = await c.queue();
+    const queue = await c.queue({
+      ...QUORUM,
+      arguments: {
+        ...QUORUM.arguments,
+        'x-delivery-limit': 3,
+        'x-dead-letter-exchange': '',
+        'x-dead-letter-routing-key': dlq,
+      },
+    });
+    const channel = await c.confirmChannel();
+    await publishConfirmed(channel, '', queue, 'returned-then-rejected', {
+      headers: { app: 'kept' },
+    });
+    const delivered = await getEventually(channel, queue, { noAck: false });
+    channel.nack(delivered, false, true);
+    const returned = await getEventually(channel, queue, { noAck: false });
+    expect(returned.properties.headers?.['x-delivery-count']).toBe(1);
+    channel.reject(returned, false);
+    const dead = await getEventually(channel, dlq);
+    expect(dead.properties.headers?.app).toBe('kept');
+    expect(dead.properties.headers?.['x-delivery-count']).toBeUndefined();
+    expect(xDeath(dead)[0]).toMatchObject({ reason: 'rejected', queue, count: 1 });
   });
 
   if (c.target.name !== 'rabbitmq') {

@@ -136,6 +136,13 @@ describe('dead-lettering and the death history (RabbitMQ 4 semantics)', () => {
     );
   });
 
+  it('takes the per-delivery x-delivery-count off the dead letter, other headers stay', () => {
+    const counted = message('q', { headers: { app: 'kept', 'x-delivery-count': 4 } });
+    const headers = die(counted, 'q', 'delivery_limit').headers!;
+    expect(headers['x-delivery-count']).toBeUndefined();
+    expect(text(headers['app'])).toBe('kept');
+  });
+
   it('sees a cycle only in deaths it recorded, and never across a rejection', () => {
     const clientHeaders: FieldTable = {
       'x-death': {

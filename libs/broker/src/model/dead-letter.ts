@@ -33,6 +33,11 @@ export function deadLetterMessage(
 ): DeadLetter {
   const props = message.properties;
   const headers: FieldTable = { ...(props.headers ?? {}) };
+  // A quorum queue's x-delivery-count describes one delivery: RabbitMQ adds it to
+  // the copy it delivers, never to the message it dead-letters. This broker keeps
+  // it in the queued message (Vhost.withDeliveryCount), so it is taken off here.
+  // (A client's own x-delivery-count header goes too: a rare deviation.)
+  delete headers['x-delivery-count'];
   const originalKeys = originalRoutingKeys(message);
   const entry: FieldTable = {
     count: { type: 'l', value: 1n },
