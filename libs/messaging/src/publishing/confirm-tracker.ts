@@ -1,6 +1,9 @@
 import type { ConfirmChannel, Message } from 'amqplib';
+import { InvalidMessageError } from '../errors';
+import { AmqplibFrameWriter } from './amqplib-frame-writer';
 import type { BuiltProperties } from './message-builder';
 import type { PendingPublish } from './pending-publish';
+import { PublishFrameEncoder } from './publish-frame-encoder';
 
 /** Compact the in-order list once this many settled entries sit at its front. */
 const COMPACT_AT = 1024;
@@ -25,8 +28,14 @@ export class ConfirmTracker {
   private head = 0;
   private nextSeq = 1;
   private pending = 0;
+  // Surety's own frame encoding, when amqplib's channel offers what it needs.
+  private readonly writer: AmqplibFrameWriter | undefined;
+  private readonly encoder: PublishFrameEncoder | undefined;
 
   constructor(readonly channel: ConfirmChannel) {
+    this.writer = AmqplibFrameWriter.attach(channel);
+    this.encoder =
+      this.writer && new PublishFrameEncoder(this.writer.channelNumber, this.writer.frameMax);
     channel.on('ack', (fields: { deliveryTag: number; multiple: boolean }) =>
       this.onConfirm(fields.deliveryTag, fields.multiple, false),
     );
@@ -40,7 +49,11 @@ export class ConfirmTracker {
     return this.pending;
   }
 
-  /** Publishes and tracks; throws synchronously (nothing sent) when the channel is already closed. */
+  /**
+   * Publishes and tracks. Throws synchronously, having sent nothing, when the
+   * channel is already closed, or InvalidMessageError when a property cannot be
+   * encoded (amqplib's verdict).
+   */
   send(
     exchange: string,
     routingKey: string,
@@ -48,8 +61,21 @@ export class ConfirmTracker {
     properties: BuiltProperties,
     entry: PendingPublish,
   ): void {
-    // No callback: amqplib numbers the publish all the same, and we read the 'ack' events.
-    this.channel.publish(exchange, routingKey, content, properties);
+    const frames = this.encoder?.encode(exchange, routingKey, content, properties);
+    if (frames !== undefined) {
+      this.writer!.write(frames);
+    } else {
+      try {
+        // No callback: amqplib numbers the publish all the same, and we read the 'ack' events.
+        this.channel.publish(exchange, routingKey, content, properties);
+      } catch (error) {
+        // amqplib validates while encoding, before it writes or counts anything.
+        if (error instanceof TypeError || error instanceof RangeError) {
+          throw new InvalidMessageError(properties.messageId, error.message);
+        }
+        throw error;
+      }
+    }
     this.slots.push(entry);
     this.nextSeq++;
     this.pending++;

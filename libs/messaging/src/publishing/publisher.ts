@@ -158,8 +158,10 @@ export class Publisher implements ConnectionHook {
           entry,
         );
         this.connections.coalesceWrites();
-      } catch {
-        void this.dispatch(message, entry, Date.now() + this.connectionWaitMs);
+      } catch (error) {
+        // A message that cannot be encoded fails alone; a closed channel means wait for the next.
+        if (error instanceof MessagingError) entry.fail('failed', error);
+        else void this.dispatch(message, entry, Date.now() + this.connectionWaitMs);
       }
     } else {
       void this.sendSlowly(message, entry, options);
