@@ -16,11 +16,12 @@ export interface Durability {
   exchangeDeleted(exchange: Exchange): void;
   queueDeclared(queue: Queue): void;
   queueDeleted(queue: Queue): void;
-  queuePurged(queue: Queue): void;
   bindingAdded(binding: Binding): void;
   bindingRemoved(binding: Binding): void;
   append(queue: Queue, message: Message): StoredRef;
   remove(queue: Queue, ref: StoredRef): void;
+  /** First delivery of a persisted message to a consumer that acks (lazy; see store markDelivered). */
+  delivered(queue: Queue, ref: StoredRef): void;
   /** The appended copy is written out, so it can be read back (a queue may then page it). */
   isReadable(ref: StoredRef): boolean;
   /** Reads persisted messages back (paged-out bodies), in the order given. */
@@ -40,11 +41,11 @@ export const NO_DURABILITY: Durability = {
   exchangeDeleted: () => undefined,
   queueDeclared: () => undefined,
   queueDeleted: () => undefined,
-  queuePurged: () => undefined,
   bindingAdded: () => undefined,
   bindingRemoved: () => undefined,
   append: () => NO_REF,
   remove: () => undefined,
+  delivered: () => undefined,
   isReadable: () => false,
   read: () => Promise.reject(new Error('nothing is stored: there is no durable store')),
   readSync: () => {

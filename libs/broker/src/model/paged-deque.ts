@@ -119,6 +119,21 @@ export class PagedDeque {
     }
   }
 
+  /** Visits the refs of the records in the durable store (a purge releases them one by one). */
+  forEachStored(fn: (ref: StoredRef) => void): void {
+    for (const chunk of this.chunks) {
+      for (let i = chunk.start; i < chunk.end; i++) {
+        if (chunk.transient[i] === 0) {
+          fn({
+            segment: chunk.segment[i]!,
+            position: chunk.position[i]!,
+            length: chunk.length[i]!,
+          });
+        }
+      }
+    }
+  }
+
   clear(): void {
     this.chunks.clear();
     this.spare = undefined;

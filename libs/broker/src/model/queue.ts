@@ -22,6 +22,8 @@ export interface QueueHost {
   persist(queue: Queue, message: Message): StoredRef;
   /** The persisted copy is no longer needed (ack, drop, expiry, dead-letter, purge). */
   forget(queue: Queue, ref: StoredRef): void;
+  /** A persisted message went out for the first time to a consumer that acks (redelivered after a restart). */
+  delivered(queue: Queue, ref: StoredRef): void;
   /** Rewrites a returned quorum-queue message with its x-delivery-count header. */
   withDeliveryCount(message: Message, count: number): Message;
   /** The broker-wide budget ready messages held in memory are charged to. */
@@ -191,8 +193,12 @@ export class Queue {
     if (entry === undefined) return undefined;
     this.counters.delivered++;
     if (entry.redelivered) this.counters.redelivered++;
-    if (noAck) this.release(entry);
-    else this.unacked++;
+    if (noAck) {
+      this.release(entry);
+    } else {
+      this.unacked++;
+      if (entry.ref !== undefined && !entry.redelivered) this.host.delivered(this, entry.ref);
+    }
     return entry;
   }
 
@@ -296,12 +302,14 @@ export class Queue {
   }
 
   /**
-   * Drops all ready messages (unacknowledged ones stay); returns how many. Paged-out
-   * ones are only in a durable queue, whose purge makes the store forget them all.
+   * Drops all ready messages, in memory or paged out (unacknowledged ones stay, as in
+   * RabbitMQ); returns how many.
    */
   purge(): number {
     const count = this.ready.length;
-    const entries = this.ready.clear(this.releaseTransient);
+    // Each purged record is released: unacknowledged messages keep theirs in the store,
+    // so one requeued after the purge still survives a crash.
+    const entries = this.ready.clear(this.releaseTransient, this.releaseStored);
     for (const entry of entries) this.release(entry);
     this.disarmExpiry();
     return count;
@@ -322,11 +330,16 @@ export class Queue {
     return count;
   }
 
-  /** Restores a recovered persistent message (startup). */
-  restore(message: Message, ref: StoredRef): void {
+  /**
+   * Restores a recovered persistent message (startup); `redelivered` when it had been
+   * delivered before the restart.
+   */
+  restore(message: Message, ref: StoredRef, redelivered = false): void {
     const expiresAt =
       this.hasTtl || message.expiration !== undefined ? this.expiryOf(message) : Infinity;
-    this.ready.push(new QueueEntry(message, this.nextSeq++, expiresAt, ref));
+    const entry = new QueueEntry(message, this.nextSeq++, expiresAt, ref);
+    entry.redelivered = redelivered;
+    this.ready.push(entry);
   }
 
   /**
@@ -374,6 +387,8 @@ export class Queue {
       this.release(entry);
     } else {
       this.unacked++;
+      // a redelivered entry was marked when it first went out (or recovered marked)
+      if (entry.ref !== undefined && !entry.redelivered) this.host.delivered(this, entry.ref);
       consumer.deliver(this, entry);
     }
   }
@@ -459,6 +474,10 @@ export class Queue {
 
   private readonly releaseTransient = (ref: StoredRef): void =>
     this.host.transientPaging.release(ref);
+
+  private readonly releaseStored = (ref: StoredRef): void => {
+    if (!this.deleted) this.host.forget(this, ref);
+  };
 
   /** Reads a batch back (the records basic.get or drop-head have not taken meanwhile). */
   private load(batch: PageInBatch): void {

@@ -271,19 +271,26 @@ export class ReadyList {
 
   /**
    * Removes everything, returning the in-memory entries (to release store refs).
-   * Paged records of the durable store are dropped without a word (the store forgets
-   * all of a purged or deleted queue's records at once); those in the paging area are
-   * handed to `releaseTransient`, record by record, so their files can go.
+   * Paged records in the paging area are handed to `releaseTransient`, record by
+   * record, so their files can go; those of the durable store to `releaseStored`
+   * (a purge: the store must forget exactly these, not the queue's unacknowledged
+   * messages) or, without it, dropped without a word (a deleted queue's records go
+   * all at once).
    */
-  clear(releaseTransient: (ref: StoredRef) => void = noop): QueueEntry[] {
+  clear(
+    releaseTransient: (ref: StoredRef) => void = noop,
+    releaseStored: (ref: StoredRef) => void = noop,
+  ): QueueEntry[] {
     const all = [...this];
     for (const level of this.levels) {
       level.middle.forEachTransient(releaseTransient);
+      if (releaseStored !== noop) level.middle.forEachStored(releaseStored);
       const batch = level.loading;
       if (batch !== undefined) {
         for (let i = batch.taken; i < batch.records.length; i++) {
           const record = batch.records[i]!;
           if (record.transient) releaseTransient(record.ref);
+          else releaseStored(record.ref);
         }
       }
     }

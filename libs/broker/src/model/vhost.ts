@@ -245,9 +245,7 @@ export class Vhost implements QueueHost {
 
   purgeQueue(name: string, owner: object): number {
     const queue = this.queue(name, owner);
-    const count = queue.purge();
-    if (queue.durable) this.durability.queuePurged(queue);
-    return count;
+    return queue.purge();
   }
 
   /** Deletes the exclusive queues of a closing connection. */
@@ -360,6 +358,10 @@ export class Vhost implements QueueHost {
 
   forget(queue: Queue, ref: StoredRef): void {
     this.durability.remove(queue, ref);
+  }
+
+  delivered(queue: Queue, ref: StoredRef): void {
+    this.durability.delivered(queue, ref);
   }
 
   isReadable(ref: StoredRef): boolean {

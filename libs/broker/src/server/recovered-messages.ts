@@ -51,7 +51,9 @@ export interface RecoveredQueueMessages {
  * The store's recovery visitor: keeps copies of messages while their estimated
  * memory fits the budget, and only refs plus the few fields a queue needs for the
  * rest, so a restart with a backlog larger than memory does not load it all. Once
- * a queue's messages start going to refs, the rest of that queue does too (order).
+ * a queue's messages start going to refs, the rest of that queue does too (order) —
+ * a message marked delivered that comes after that point (a priority level behind a
+ * paged backlog, or a mark lost in the crash) is paged and loses its redelivered flag.
  * Messages held by durable delayed exchanges are always kept: the exchange holds
  * them in memory anyway.
  */
@@ -61,16 +63,24 @@ export class RecoveredMessages {
 
   constructor(private readonly budget: number) {}
 
-  readonly visit = (queueKey: string, ref: MessageRef, message: PersistedMessage): void => {
+  readonly visit = (
+    queueKey: string,
+    ref: MessageRef,
+    message: PersistedMessage,
+    redelivered: boolean,
+  ): void => {
     let queue = this.queues.get(queueKey);
     if (queue === undefined) {
       queue = { loaded: [], paged: new RefColumns() };
       this.queues.set(queueKey, queue);
     }
     const cost = message.body.length + message.header.length + ENTRY_OVERHEAD;
+    // Messages delivered before the restart stay in memory even over the budget: there
+    // are at most as many as were unacknowledged, they lead their queue (delivery takes
+    // the head), and a paged record could not carry the redelivered flag.
     const keep =
       queueKey.includes(`/${DELAYED_QUEUE_PREFIX}`) ||
-      (queue.paged.length === 0 && this.used + cost <= this.budget);
+      (queue.paged.length === 0 && (redelivered || this.used + cost <= this.budget));
     if (keep) {
       this.used += cost;
       queue.loaded.push({
@@ -81,6 +91,7 @@ export class RecoveredMessages {
           header: Buffer.from(message.header),
           body: Buffer.from(message.body),
         },
+        redelivered,
       });
       return;
     }

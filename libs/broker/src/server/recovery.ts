@@ -102,10 +102,11 @@ export function recoverState(
     }
     const queue = vhost.queues.get(d.name);
     if (queue === undefined) continue;
-    for (const { ref, message } of messages) {
+    for (const { ref, message, redelivered } of messages) {
       queue.restore(
         new Message(message.exchange, message.routingKey, message.header, message.body),
         ref,
+        redelivered,
       );
     }
     if (fromVisitor !== undefined) {

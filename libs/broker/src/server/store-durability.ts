@@ -91,10 +91,6 @@ export class StoreDurability implements Durability {
     this.track(this.store.removeQueue(q.vhost, q.name));
   }
 
-  queuePurged(q: Queue): void {
-    this.store.purgeQueue(q.key);
-  }
-
   bindingAdded(b: Binding): void {
     this.track(this.store.putBinding(definitionOf(b)));
   }
@@ -111,6 +107,10 @@ export class StoreDurability implements Durability {
 
   remove(queue: Queue, ref: StoredRef): void {
     this.store.remove(queue.key, ref);
+  }
+
+  delivered(_queue: Queue, ref: StoredRef): void {
+    this.store.markDelivered(ref);
   }
 
   isReadable(ref: StoredRef): boolean {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { rm, writeFile } from 'node:fs/promises';
+import { cp, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ACK_ENTRY_SIZE } from './ack-entries';
 import { openFileStore } from './file-store';
 import { StoreError } from './store-error';
 import { exchangeHoldKey } from './types';
@@ -9,9 +10,11 @@ import {
   CapturingLogger,
   exchangeDef,
   message,
+  messagesDir,
   openStore,
   queueDef,
   tempDataDir,
+  waitFor,
 } from './testing/store-fixtures';
 import type { MessageRef } from './types';
 
@@ -107,20 +110,46 @@ describe('FileStore', () => {
     await store.close();
   });
 
-  it('purgeQueue drops only that queue’s messages', async () => {
+  it('recovers marked (delivered) messages with redelivered=true after a clean close', async () => {
     const { store } = await openStore(dir);
-    await store.putQueue(queueDef('keep'));
-    await store.putQueue(queueDef('purge'));
-    for (let id = 0; id < 20; id++) store.append(id % 2 ? '//keep' : '//purge', message(id));
+    await store.putQueue(queueDef('q'));
+    const refs = [0, 1, 2, 3].map((id) => store.append('//q', message(id)));
     await store.sync();
-    store.purgeQueue('//purge');
-    expect(store.stats().liveMessages).toBe(10);
-    await store.close();
+    store.markDelivered(refs[0]!);
+    store.markDelivered(refs[1]!);
+    store.remove('//q', refs[1]!); // delivered, then acked: gone, mark or not
+    store.markDelivered(refs[2]!);
+    await store.close(); // writes marks still waiting for their delay
 
     const { store: reopened, state } = await openStore(dir);
-    expect(state.messages.get('//purge')).toEqual([]);
-    expect(state.messages.get('//keep')).toHaveLength(10);
+    const recovered = state.messages.get('//q')!;
+    expect(recovered.map((m) => [m.message.body.readUInt32BE(0), m.redelivered])).toEqual([
+      [0, true],
+      [2, true],
+      [3, false],
+    ]);
     await reopened.close();
+  });
+
+  it('writes marks lazily to the ack file, without close (what a kill -9 finds)', async () => {
+    const { store } = await openStore(dir);
+    await store.putQueue(queueDef('q'));
+    const refs = [0, 1].map((id) => store.append('//q', message(id)));
+    await store.sync();
+    store.markDelivered(refs[1]!);
+    const acks = join(messagesDir(dir), '0000000001.ack');
+    await waitFor(async () => expect((await stat(acks)).size).toBe(ACK_ENTRY_SIZE));
+    // A snapshot of the files as they are now is what recovery would see after a crash.
+    const snapshot = await tempDataDir();
+    try {
+      await cp(dir, snapshot.dir, { recursive: true, filter: (src) => !src.endsWith('LOCK') });
+      const { store: recovered, state } = await openStore(snapshot.dir);
+      expect(state.messages.get('//q')!.map((m) => m.redelivered)).toEqual([false, true]);
+      await recovered.close();
+    } finally {
+      await store.close();
+      await snapshot.cleanup();
+    }
   });
 
   it('removeQueue drops the queue, its bindings and its messages; a re-declared queue starts empty', async () => {

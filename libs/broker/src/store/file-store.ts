@@ -2,7 +2,7 @@ import { access, constants, mkdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { DefinitionsLog } from './definitions-log';
-import { MessageLog } from './message-log';
+import { DEFAULT_COMPACTION_INTERVAL_MS, MessageLog } from './message-log';
 import { recoverMessages } from './message-recovery';
 import { fsError, StoreError } from './store-error';
 import {
@@ -35,6 +35,7 @@ const MAX_SEGMENT_SIZE = 1024 * 1024 * 1024; // positions are u32 in ack entries
 export class FileStore implements DurableStore {
   readonly dataDir: string;
   private readonly segmentSize: number;
+  private readonly compactionIntervalMs: number;
   private readonly logger: StoreLogger;
   private definitions: DefinitionsLog | undefined;
   private messages: MessageLog | undefined;
@@ -56,6 +57,13 @@ export class FileStore implements DurableStore {
     }
     this.dataDir = resolve(options.dataDir);
     this.segmentSize = segmentSize;
+    const interval = options.compactionIntervalMs ?? DEFAULT_COMPACTION_INTERVAL_MS;
+    if (!Number.isFinite(interval) || interval < 0) {
+      throw new StoreError(
+        `openFileStore: compactionIntervalMs must be 0 (off) or a positive number of ms, got ${interval}`,
+      );
+    }
+    this.compactionIntervalMs = interval;
     this.logger = options.logger ?? console;
   }
 
@@ -83,7 +91,13 @@ export class FileStore implements DurableStore {
         options.onMessage,
       );
       this.definitions = definitions;
-      this.messages = new MessageLog(messagesDir, this.segmentSize, this.logger, recovered);
+      this.messages = new MessageLog(
+        messagesDir,
+        this.segmentSize,
+        this.logger,
+        recovered,
+        this.compactionIntervalMs,
+      );
       const messages = recovered.messages;
       if (options.onMessage === undefined) {
         for (const key of state.queues.keys()) if (!messages.has(key)) messages.set(key, []);
@@ -161,8 +175,8 @@ export class FileStore implements DurableStore {
     this.log().remove(queueKey, ref);
   }
 
-  purgeQueue(queueKey: string): void {
-    this.log().purge(queueKey);
+  markDelivered(ref: MessageRef): void {
+    this.log().markDelivered(ref);
   }
 
   read(ref: MessageRef): Promise<PersistedMessage> {
@@ -194,6 +208,11 @@ export class FileStore implements DurableStore {
       // Also after a failed close: this process writes no more, the next broker may start.
       await lock?.release();
     }
+  }
+
+  /** Rewrites mostly-removed segments now (see storage.md, "Compaction"); returns how many. */
+  compact(): Promise<number> {
+    return this.log().compact();
   }
 
   stats(): StoreStats {

@@ -2,6 +2,7 @@ import { closeSync, openSync, readSync } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { encodeAckEntries } from './ack-entries';
 import { Deferred } from './deferred';
+import { DeliveryMarks } from './delivery-marks';
 import { HandleCache } from './handle-cache';
 import { checkRecord, decodeRecord, encodeRecord, recordSize } from './message-record';
 import type { QueueIndex } from './queue-index';
@@ -55,6 +56,7 @@ export class MessageLog {
   private readonly reclaimable = new Set<SegmentState>();
   private readonly unsyncedAcks = new Set<number>();
   private durableAcksRequested = false;
+  private readonly marks = new DeliveryMarks(() => this.scheduleFlush());
 
   private appendSeq = 0;
   private durableSeq = 0;
@@ -138,6 +140,15 @@ export class MessageLog {
     if (this.closed || !this.index.delete(queueKey, ref)) return;
     this.markRemoved(this.segments.get(ref.segment)!, ref.position);
     this.scheduleFlush();
+  }
+
+  /**
+   * The record was delivered for the first time: a mark in its segment's ack file (lazy,
+   * never fsync'd) lets recovery flag it redelivered, as RabbitMQ does.
+   */
+  markDelivered(ref: MessageRef): void {
+    if (this.closed || !this.segments.has(ref.segment)) return;
+    this.marks.add(ref.segment, ref.position);
   }
 
   /** Removes every message of the queue; returns how many. */
@@ -288,11 +299,13 @@ export class MessageLog {
   /** Flushes everything (acks made durable too), then closes the files. */
   async close(): Promise<void> {
     if (this.closed) return;
+    this.marks.ripenAll(); // a clean stop keeps every redelivered flag
     const flushed = this.failure === undefined ? this.syncWithAcks() : Promise.resolve();
     this.closed = true;
     try {
       await flushed;
     } finally {
+      this.marks.stop();
       while (this.flushing) await this.inflight?.promise.catch(() => undefined);
       await Promise.all(
         [...this.writeHandles.values()].map((h) => h.close().catch(() => undefined)),
@@ -348,6 +361,7 @@ export class MessageLog {
   private markRemoved(segment: SegmentState, position: number): void {
     segment.live--;
     segment.pendingAcks.push(position);
+    this.marks.drop(segment.id, position);
     this.ackDirty.add(segment);
     if (segment.live === 0 && segment.sealed) this.reclaimable.add(segment);
   }
@@ -366,6 +380,7 @@ export class MessageLog {
     return (
       this.batch.length > 0 ||
       this.ackDirty.size > 0 ||
+      this.marks.hasDue() ||
       this.next !== undefined ||
       this.durableAcksRequested
     );
@@ -380,6 +395,7 @@ export class MessageLog {
     this.active = undefined;
     const acks = [...this.ackDirty];
     this.ackDirty.clear();
+    const marks = this.marks.takeDue();
     const durableAcks = this.durableAcksRequested;
     this.durableAcksRequested = false;
     const done = this.next ?? new Deferred();
@@ -394,7 +410,7 @@ export class MessageLog {
         await this.writeData(writes);
         this.syncCount++;
       }
-      await this.writeAcks(acks, durableAcks);
+      await this.writeAcks(acks, marks, durableAcks);
       await this.deleteReclaimable();
       this.durableSeq = covered;
       done.resolve();
@@ -462,13 +478,24 @@ export class MessageLog {
     }
   }
 
-  private async writeAcks(segments: SegmentState[], durable: boolean): Promise<void> {
+  private async writeAcks(
+    dirty: SegmentState[],
+    marks: Map<number, Set<number>>,
+    durable: boolean,
+  ): Promise<void> {
+    const segments = new Set(dirty);
+    for (const id of marks.keys()) {
+      const segment = this.segments.get(id);
+      if (segment !== undefined) segments.add(segment);
+    }
     for (const segment of segments) {
       const positions = segment.pendingAcks;
       segment.pendingAcks = [];
-      if (positions.length === 0 || isReclaimable(segment)) continue; // its files go below
+      const delivered = marks.get(segment.id);
+      if (positions.length === 0 && (delivered === undefined || delivered.size === 0)) continue;
+      if (isReclaimable(segment)) continue; // its files go below
       const path = ackPath(this.dir, segment.id);
-      const entries = encodeAckEntries(positions);
+      const entries = encodeAckEntries(positions, delivered);
       try {
         await this.ackFiles.use(
           segment.id,
@@ -504,6 +531,7 @@ export class MessageLog {
       if (!isReclaimable(segment)) continue; // still has bytes waiting in the next batch
       this.reclaimable.delete(segment);
       this.segments.delete(segment.id);
+      this.marks.forgetSegment(segment.id);
       this.unsyncedAcks.delete(segment.id);
       this.ackFiles.drop(segment.id);
       this.readFiles.drop(segment.id);

@@ -129,13 +129,14 @@ async function recoverSegment(
     index.entry(decoded.queueKey).add(id, frame.position);
     segment.live++;
     const ref = { segment: id, position: frame.position, length: frame.length };
+    const redelivered = acks.delivered.has(frame.position);
     if (onMessage !== undefined) {
-      onMessage(decoded.queueKey, ref, decoded.message);
+      onMessage(decoded.queueKey, ref, decoded.message, redelivered);
       continue;
     }
     let list = messages.get(decoded.queueKey);
     if (list === undefined) messages.set(decoded.queueKey, (list = []));
-    list.push({ ref, message: decoded.message });
+    list.push({ ref, message: decoded.message, redelivered });
   }
   return segment;
 }

@@ -50,6 +50,8 @@ export interface BindingDefinition {
 export interface RecoveredMessage {
   ref: MessageRef;
   message: PersistedMessage;
+  /** It had been delivered before the restart (markDelivered): RabbitMQ's redelivered flag. */
+  redelivered: boolean;
 }
 
 export interface RecoveredState {
@@ -77,6 +79,7 @@ export type RecoveredMessageVisitor = (
   queueKey: string,
   ref: MessageRef,
   message: PersistedMessage,
+  redelivered: boolean,
 ) => void;
 
 export interface OpenOptions {
@@ -98,7 +101,12 @@ export interface DurableStore {
   sync(): Promise<void>;
   /** The message left the queue (ack, drop, expiry, dead-lettered elsewhere). Batched; reclaims fully removed segments. */
   remove(queueKey: string, ref: MessageRef): void;
-  purgeQueue(queueKey: string): void;
+  /**
+   * The message was delivered for the first time (to a consumer that acks): recovery
+   * then restores it with redelivered=true. Lazy and never fsync'd — a mark lost in a
+   * crash only costs the flag.
+   */
+  markDelivered(ref: MessageRef): void;
   /** Body of a paged-out message (the queue may drop bodies from memory over its budget). */
   read(ref: MessageRef): Promise<PersistedMessage>;
   /**
@@ -125,6 +133,11 @@ export interface FileStoreOptions {
   dataDir: string;
   /** Segment files roll over once the next record would pass this size. Default 16 MiB. */
   segmentSize?: number;
+  /**
+   * How often compaction looks for mostly-removed segments to rewrite (a segment must
+   * also have had no removal for one interval). Default 1000 ms; 0 turns it off.
+   */
+  compactionIntervalMs?: number;
   /** Defaults to console. */
   logger?: StoreLogger;
 }
