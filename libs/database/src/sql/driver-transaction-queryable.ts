@@ -2,7 +2,9 @@ import type { SqlQueryable, SqlResult } from './sql-executor';
 
 /** What a Prisma driver adapter's transaction offers (@prisma/driver-adapter-utils `Transaction`). */
 export interface DriverTransaction {
-  queryRaw(query: DriverQuery): Promise<{ columnNames: string[]; columnTypes: number[]; rows: unknown[][] }>;
+  queryRaw(
+    query: DriverQuery,
+  ): Promise<{ columnNames: string[]; columnTypes: number[]; rows: unknown[][] }>;
   executeRaw(query: DriverQuery): Promise<number>;
 }
 

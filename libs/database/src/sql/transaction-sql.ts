@@ -56,7 +56,8 @@ export function bindTransactions(factory: AdapterFactory): {
 function wrapAdapter(adapter: DriverAdapter): DriverAdapter {
   return new Proxy(adapter, {
     get(target, property, receiver) {
-      if (property !== 'startTransaction') return Reflect.get(target, property, receiver) as unknown;
+      if (property !== 'startTransaction')
+        return Reflect.get(target, property, receiver) as unknown;
       return async (...args: Parameters<DriverAdapter['startTransaction']>) => {
         const transaction = await target.startTransaction(...args);
         const scope = opening.getStore();
