@@ -3,14 +3,24 @@
  * port, for tests that kill -9 it, stop it cleanly or start a second one beside it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..', '..');
 const CLI = join(ROOT, 'libs', 'broker', 'src', 'cli.ts');
 
+export interface BrokerChildOptions {
+  /** Broker config, written to `<dataDir>.broker.json` (remove it with the directory's parent). */
+  config?: Record<string, unknown>;
+  /** Also start the management API (ephemeral port). */
+  management?: boolean;
+}
+
 export interface BrokerChild {
   readonly url: string;
   readonly pid: number;
+  /** http://host:port of the management API once it logged it (when asked for one). */
+  managementUrl(): string | undefined;
   /** Everything it wrote to stderr so far (its log). */
   log(): string;
   /** SIGKILL: no shutdown, no final flush. */
@@ -24,12 +34,21 @@ interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-function spawnCli(dataDir: string): { child: ChildProcess; exited: Promise<Exit> } {
-  const child = spawn(
-    process.execPath,
-    ['-r', '@swc-node/register', CLI, '--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir],
-    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+function spawnCli(
+  dataDir: string,
+  options: BrokerChildOptions = {},
+): { child: ChildProcess; exited: Promise<Exit> } {
+  const args = ['--port', '0', '--host', '127.0.0.1', '--data-dir', dataDir];
+  if (options.config !== undefined) {
+    const file = `${dataDir}.broker.json`;
+    writeFileSync(file, JSON.stringify(options.config));
+    args.push('--config', file);
+  }
+  if (options.management) args.push('--management-port', '0');
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', CLI, ...args], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<Exit>((done) =>
     child.once('exit', (code, signal) => done({ code, signal })),
   );
@@ -37,8 +56,11 @@ function spawnCli(dataDir: string): { child: ChildProcess; exited: Promise<Exit>
 }
 
 /** Starts the broker; resolves once it printed the URL it listens on. */
-export function startBrokerChild(dataDir: string): Promise<BrokerChild> {
-  const { child, exited } = spawnCli(dataDir);
+export function startBrokerChild(
+  dataDir: string,
+  options: BrokerChildOptions = {},
+): Promise<BrokerChild> {
+  const { child, exited } = spawnCli(dataDir, options);
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   return new Promise((resolve, reject) => {
@@ -52,6 +74,7 @@ export function startBrokerChild(dataDir: string): Promise<BrokerChild> {
       resolve({
         url,
         pid: child.pid!,
+        managementUrl: () => /management API on (\S+)/.exec(stderr)?.[1],
         log: () => stderr,
         kill9: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
