@@ -72,47 +72,53 @@ const TARGETS: {
   { name: 'embedded', needs: [], outage: embeddedKilled },
 ];
 
+const STORES: { store: 'db' | 'redis'; needs: 'redis'[] }[] = [
+  { store: 'db', needs: [] },
+  { store: 'redis', needs: ['redis'] },
+];
+
 for (const target of TARGETS.filter(
   (t) => !process.env.SURETY_TEST_BROKERS || process.env.SURETY_TEST_BROKERS.includes(t.name),
-)) {
-  describeWithServices(
-    [...target.needs, 'postgres'],
-    `crash: broker goes away twice mid-stream [${target.name} + db]`,
-    () => {
-      const brokerChildren = new ChildProcesses();
-      let outage: Outage | undefined;
-      let rig: CrashRig | undefined;
+))
+  for (const { store, needs } of STORES) {
+    describeWithServices(
+      [...target.needs, ...needs, 'postgres'],
+      `crash: broker goes away twice mid-stream [${target.name} + ${store}]`,
+      () => {
+        const brokerChildren = new ChildProcesses();
+        let outage: Outage | undefined;
+        let rig: CrashRig | undefined;
 
-      afterAll(async () => {
-        await rig?.dispose();
-        await outage?.dispose();
-        await brokerChildren.killAll();
-      });
+        afterAll(async () => {
+          await rig?.dispose();
+          await outage?.dispose();
+          await brokerChildren.killAll();
+        });
 
-      it('loses nothing and takes effect once per business row', async () => {
-        outage = await target.outage(brokerChildren);
-        rig = await CrashRig.create('db', outage.clientUrl, outage.adminUrl);
-        // 50 ms handlers: deliveries are in flight (transaction open, ack pending) when it hits.
-        await rig.startConsumer({ [CrashEnv.handlerMs]: '50' });
-        await rig.startRelay();
-        // Paced so that the stream lasts a few seconds (200 events: 20 ms apart) and the
-        // outages hit it; the large run writes as fast as it can.
-        const producer = await rig.startProducer(EVENTS, Math.floor(4_000 / EVENTS));
+        it('loses nothing and takes effect once per business row', async () => {
+          outage = await target.outage(brokerChildren);
+          rig = await CrashRig.create(store, outage.clientUrl, outage.adminUrl);
+          // 50 ms handlers: deliveries are in flight (transaction open, ack pending) when it hits.
+          await rig.startConsumer({ [CrashEnv.handlerMs]: '50' });
+          await rig.startRelay();
+          // Paced so that the stream lasts a few seconds (200 events: 20 ms apart) and the
+          // outages hit it; the large run writes as fast as it can.
+          const producer = await rig.startProducer(EVENTS, Math.floor(4_000 / EVENTS));
 
-        for (const fraction of [0.25, 0.6]) {
-          await eventually(
-            async () => expect(await effectRows(rig!)).toBeGreaterThanOrEqual(EVENTS * fraction),
-            { timeoutMs: 30_000 + EVENTS * 10, intervalMs: 50 },
-          );
-          await outage.strike();
-        }
-        await producer.waitForLine(/^DONE /, 30_000 + EVENTS * 20);
+          for (const fraction of [0.25, 0.6]) {
+            await eventually(
+              async () => expect(await effectRows(rig!)).toBeGreaterThanOrEqual(EVENTS * fraction),
+              { timeoutMs: 30_000 + EVENTS * 10, intervalMs: 50 },
+            );
+            await outage.strike();
+          }
+          await producer.waitForLine(/^DONE /, 30_000 + EVENTS * 20);
 
-        await waitUntilSettled(rig, EVENTS, 40_000 + EVENTS * 10);
-        const summary = crashSummary(rig, EVENTS, { broker: 2 });
-        await expectEndState(rig, EVENTS);
-        console.log(`[crash] broker outage (${outage.name}): ${summary}`);
-      });
-    },
-  );
-}
+          await waitUntilSettled(rig, EVENTS, 40_000 + EVENTS * 10);
+          const summary = crashSummary(rig, EVENTS, { broker: 2 });
+          await expectEndState(rig, EVENTS);
+          console.log(`[crash] broker outage (${outage.name}): ${summary}`);
+        });
+      },
+    );
+  }
