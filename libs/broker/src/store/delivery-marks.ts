@@ -1,7 +1,8 @@
 /**
- * A first-delivery mark waits this long in memory before it is due for the ack file.
- * Most deliveries are acked sooner, and an acked record needs no mark: its removal is
- * written instead, so a consume-and-ack stream writes no marks at all.
+ * A first-delivery mark waits at least this long (less than twice it) in memory before
+ * it is due for the ack file. Most deliveries are acked sooner, and an acked record
+ * needs no mark — its removal is written instead — so a consume-and-ack stream whose
+ * acks come back within this time writes no marks at all.
  */
 export const MARK_DELAY_MS = 200;
 
@@ -9,9 +10,13 @@ export const MARK_DELAY_MS = 200;
  * First-delivery marks of persisted records (segment id -> positions) not yet written
  * to their ack files. They are never fsync'd and may wait: a mark lost in a crash
  * only means the message comes back with redelivered=false.
+ *
+ * One timer ages them in two steps: a tick moves `waiting` to `aging` and `aging` to
+ * `due`, so a mark is due only after a full interval has passed since it was made.
  */
 export class DeliveryMarks {
   private waiting = new Map<number, Set<number>>();
+  private aging = new Map<number, Set<number>>();
   private due = new Map<number, Set<number>>();
   private timer: NodeJS.Timeout | undefined;
 
@@ -22,16 +27,14 @@ export class DeliveryMarks {
     let positions = this.waiting.get(segment);
     if (positions === undefined) this.waiting.set(segment, (positions = new Set()));
     positions.add(position);
-    if (this.timer === undefined) {
-      this.timer = setTimeout(this.ripen, MARK_DELAY_MS);
-      this.timer.unref(); // a pending mark must not keep the process alive
-    }
+    this.arm();
   }
 
   /** The record was removed: a mark not written yet is not needed any more. */
   drop(segment: number, position: number): void {
-    if (this.waiting.size === 0 && this.due.size === 0) return; // the usual case: nothing waits
+    if (this.waiting.size === 0 && this.aging.size === 0 && this.due.size === 0) return;
     this.waiting.get(segment)?.delete(position);
+    this.aging.get(segment)?.delete(position);
     this.due.get(segment)?.delete(position);
   }
 
@@ -41,8 +44,13 @@ export class DeliveryMarks {
 
   /** Makes every waiting mark due now (clean close: the flag survives a restart). */
   ripenAll(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.ripen();
+    this.stop();
+    const ripe = this.waiting.size > 0 || this.aging.size > 0;
+    merge(this.due, this.aging);
+    merge(this.due, this.waiting);
+    this.aging = new Map();
+    this.waiting = new Map();
+    if (ripe) this.onDue();
   }
 
   /** The due marks per segment, handed over for writing. */
@@ -54,6 +62,7 @@ export class DeliveryMarks {
 
   forgetSegment(segment: number): void {
     this.waiting.delete(segment);
+    this.aging.delete(segment);
     this.due.delete(segment);
   }
 
@@ -62,15 +71,28 @@ export class DeliveryMarks {
     this.timer = undefined;
   }
 
-  private readonly ripen = (): void => {
+  private arm(): void {
+    if (this.timer !== undefined) return;
+    this.timer = setTimeout(this.tick, MARK_DELAY_MS);
+    this.timer.unref(); // a pending mark must not keep the process alive
+  }
+
+  private readonly tick = (): void => {
     this.timer = undefined;
-    if (this.waiting.size === 0) return;
-    for (const [segment, positions] of this.waiting) {
-      const due = this.due.get(segment);
-      if (due === undefined) this.due.set(segment, positions);
-      else for (const position of positions) due.add(position);
-    }
+    const ripe = this.aging.size > 0;
+    merge(this.due, this.aging);
+    this.aging = this.waiting;
     this.waiting = new Map();
-    this.onDue();
+    if (this.aging.size > 0) this.arm();
+    if (ripe) this.onDue();
   };
+}
+
+function merge(into: Map<number, Set<number>>, from: Map<number, Set<number>>): void {
+  for (const [segment, positions] of from) {
+    if (positions.size === 0) continue;
+    const existing = into.get(segment);
+    if (existing === undefined) into.set(segment, positions);
+    else for (const position of positions) existing.add(position);
+  }
 }
