@@ -1,14 +1,22 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import { encodeAckEntries } from './ack-entries';
 import { Deferred } from './deferred';
 import { DeliveryMarks } from './delivery-marks';
+import { readFully, unlinkIfExists, writeFully } from './file-io';
 import { HandleCache } from './handle-cache';
 import { checkRecord, decodeRecord, encodeRecord, recordSize } from './message-record';
 import type { QueueIndex } from './queue-index';
 import { ackPath, SEGMENT_HEADER, segmentPath, syncDirectory } from './segment-files';
-import { isReclaimable, newSegmentState, type SegmentState } from './segment-state';
-import { errnoCode, fsError, StoreError } from './store-error';
+import {
+  commitRewrite,
+  discardRewrite,
+  isCompactionCandidate,
+  prepareRewrite,
+  type PreparedRewrite,
+} from './segment-compaction';
+import { filePosition, isReclaimable, newSegmentState, type SegmentState } from './segment-state';
+import { fsError, StoreError } from './store-error';
 import type { MessageRef, PersistedMessage, StoreLogger } from './types';
 
 /** Records are encoded straight into slabs of this size; a batch writes views of them. */
@@ -19,6 +27,9 @@ const OPEN_READ_FILES = 32;
 const READ_MAX_GAP = 64 * 1024;
 /** ...as long as the read stays below this size. */
 const READ_MAX_SPAN = 4 * 1024 * 1024;
+/** Segments rewritten per compaction run at most (the next run takes the rest). */
+const COMPACTIONS_PER_RUN = 8;
+export const DEFAULT_COMPACTION_INTERVAL_MS = 1000;
 
 /** Bytes of one segment appended since the last flush: written with one writev. */
 interface PendingWrite {
@@ -32,6 +43,17 @@ export interface MessageLogState {
   segments: SegmentState[];
   index: QueueIndex;
   nextSegmentId: number;
+}
+
+/** A rewrite waiting for the flush to put it in place (no ack write may run meanwhile). */
+interface PendingRewrite {
+  rewrite: PreparedRewrite;
+  committed: (done: boolean) => void;
+}
+
+/** Read handles are per file, and a compacted segment's file changes with its generation. */
+function fileKey(segment: SegmentState): number {
+  return segment.id * 1024 + segment.generation;
 }
 
 /**
@@ -73,11 +95,20 @@ export class MessageLog {
   private readonly ackFiles: HandleCache;
   private readonly readFiles: HandleCache;
 
+  /** Compaction's clock: advances once per interval; removals stamp segments with it. */
+  private compactionTick = 1;
+  private compactionTimer: NodeJS.Timeout | undefined;
+  private compacting: Promise<number> | undefined;
+  private rewrites: PendingRewrite[] = [];
+  /** Segments whose records moved (compaction) while refs to them are held: reads translate. */
+  private relocatedSegments = 0;
+
   constructor(
     private readonly dir: string,
     private readonly segmentSize: number,
     private readonly logger: StoreLogger,
     state: MessageLogState,
+    compactionIntervalMs = DEFAULT_COMPACTION_INTERVAL_MS,
   ) {
     this.index = state.index;
     this.nextSegmentId = state.nextSegmentId;
@@ -90,6 +121,14 @@ export class MessageLog {
     this.ackFiles = new HandleCache(OPEN_ACK_FILES, closeError('ack file'));
     this.readFiles = new HandleCache(OPEN_READ_FILES, closeError('segment'));
     if (this.ackDirty.size > 0) this.scheduleFlush();
+    if (compactionIntervalMs > 0) {
+      this.compactionTimer = setInterval(() => {
+        this.compactionTick++;
+        // quiet: no removal during the last full interval
+        void this.runCompaction(this.compactionTick - 1);
+      }, compactionIntervalMs);
+      this.compactionTimer.unref();
+    }
   }
 
   append(queueKey: string, message: PersistedMessage): MessageRef {
@@ -111,6 +150,7 @@ export class MessageLog {
     this.slabOffset += size;
     segment.size += size;
     segment.live++;
+    segment.records++;
     entry.add(segment.id, position);
     this.appendSeq++;
     this.scheduleFlush();
@@ -173,13 +213,15 @@ export class MessageLog {
     return message!;
   }
 
-  async readMany(refs: readonly MessageRef[]): Promise<PersistedMessage[]> {
+  async readMany(given: readonly MessageRef[]): Promise<PersistedMessage[]> {
     let unflushed = false;
-    for (const ref of refs) {
+    for (const ref of given) {
       const segment = this.segmentOf(ref);
       if (ref.position + ref.length > segment.flushedBytes) unflushed = true;
     }
     if (unflushed) await this.sync();
+    // where the records are now: compaction may have moved some (positions only)
+    const refs = this.relocatedSegments === 0 ? given : given.map((ref) => this.locate(ref));
     const out = new Array<PersistedMessage>(refs.length);
     const reads: Promise<void>[] = [];
     // runs of refs in one segment, ascending and close together, become one read
@@ -208,9 +250,10 @@ export class MessageLog {
   }
 
   /** Synchronous read of one written-out record (basic.get on a paged-out head). */
-  readSync(ref: MessageRef): PersistedMessage {
-    const segment = this.segmentOf(ref);
-    const path = segmentPath(this.dir, segment.id);
+  readSync(given: MessageRef): PersistedMessage {
+    const segment = this.segmentOf(given);
+    const ref = this.locate(given);
+    const path = segmentPath(this.dir, segment.id, segment.generation);
     if (ref.position + ref.length > segment.flushedBytes) {
       throw new StoreError(`message ${ref.segment}:${ref.position} is not written out yet`, path);
     }
@@ -235,7 +278,20 @@ export class MessageLog {
 
   isReadable(ref: MessageRef): boolean {
     const segment = this.segments.get(ref.segment);
-    return segment !== undefined && ref.position + ref.length <= segment.flushedBytes;
+    if (segment === undefined) return false;
+    if (segment.relocated !== undefined) return segment.relocated.has(ref.position);
+    return ref.position + ref.length <= segment.flushedBytes;
+  }
+
+  /** The ref with the position its record has in the segment's current file. */
+  private locate(ref: MessageRef): MessageRef {
+    const segment = this.segmentOf(ref);
+    if (segment.relocated === undefined) return ref;
+    const position = filePosition(segment, ref.position);
+    if (position === undefined) {
+      throw new StoreError(`message ${ref.segment}:${ref.position} is not stored (removed)`);
+    }
+    return { segment: ref.segment, position, length: ref.length };
   }
 
   private segmentOf(ref: MessageRef): SegmentState {
@@ -256,12 +312,12 @@ export class MessageLog {
     end: number,
     out: PersistedMessage[],
   ): Promise<void> {
-    const segmentId = refs[first]!.segment;
-    const path = segmentPath(this.dir, segmentId);
+    const segment = this.segmentOf(refs[first]!);
+    const path = segmentPath(this.dir, segment.id, segment.generation);
     const buf = Buffer.allocUnsafe(end - start);
     try {
       await this.readFiles.use(
-        segmentId,
+        fileKey(segment),
         () => open(path, 'r'),
         (handle) => readFully(handle, buf, start),
       );
@@ -296,9 +352,18 @@ export class MessageLog {
     return { segments, bytesOnDisk, liveMessages, syncs: this.syncCount };
   }
 
+  /**
+   * Rewrites sealed segments that are mostly removed, now (the timer does it for
+   * segments that have been quiet for an interval). Returns how many were rewritten.
+   */
+  compact(): Promise<number> {
+    return this.runCompaction(Infinity);
+  }
+
   /** Flushes everything (acks made durable too), then closes the files. */
   async close(): Promise<void> {
     if (this.closed) return;
+    if (this.compactionTimer !== undefined) clearInterval(this.compactionTimer);
     this.marks.ripenAll(); // a clean stop keeps every redelivered flag
     const flushed = this.failure === undefined ? this.syncWithAcks() : Promise.resolve();
     this.closed = true;
@@ -313,6 +378,98 @@ export class MessageLog {
       this.writeHandles.clear();
       await this.ackFiles.closeAll();
       await this.readFiles.closeAll();
+      await this.compacting?.catch(() => undefined);
+    }
+  }
+
+  // --- compaction (see segment-compaction.ts and storage.md) -------------------------
+
+  private runCompaction(quietSince: number): Promise<number> {
+    this.compacting ??= this.compactCandidates(quietSince).finally(() => {
+      this.compacting = undefined;
+    });
+    return this.compacting;
+  }
+
+  private async compactCandidates(quietSince: number): Promise<number> {
+    const share = (s: SegmentState) => s.live / s.records;
+    const candidates = [...this.segments.values()]
+      .filter((segment) => isCompactionCandidate(segment, quietSince))
+      .sort((a, b) => share(a) - share(b))
+      .slice(0, COMPACTIONS_PER_RUN);
+    let count = 0;
+    for (const segment of candidates) {
+      if (this.closed || this.failure !== undefined) break;
+      if (!isCompactionCandidate(segment, quietSince)) continue;
+      if (await this.compactSegment(segment)) count++;
+    }
+    return count;
+  }
+
+  /**
+   * Copies the live records to a new generation of the file (no I/O of the flush path
+   * waits for it), then hands it to the flush to put in place.
+   */
+  private async compactSegment(segment: SegmentState): Promise<boolean> {
+    segment.removedWhileCompacting = [];
+    let rewrite: PreparedRewrite;
+    try {
+      rewrite = await prepareRewrite(this.dir, segment, this.index.positionsIn(segment.id));
+    } catch (err) {
+      segment.removedWhileCompacting = undefined;
+      this.logger.error(`segment compaction skipped: ${(err as Error).message}`);
+      return false;
+    }
+    if (this.closed) {
+      segment.removedWhileCompacting = undefined;
+      await discardRewrite(this.dir, rewrite).catch(() => undefined);
+      return false;
+    }
+    return new Promise<boolean>((committed) => {
+      this.rewrites.push({ rewrite, committed });
+      this.scheduleFlush();
+    });
+  }
+
+  /**
+   * Inside the flush, so no ack write touches the segment's files meanwhile: writes the
+   * new generation's ack file, renames the file into place, then switches the segment
+   * over (refs the broker holds are translated from now on) and deletes the old files.
+   */
+  private async commitRewrites(): Promise<void> {
+    const pending = this.rewrites;
+    this.rewrites = [];
+    for (const { rewrite, committed } of pending) {
+      const segment = rewrite.segment;
+      const removed = segment.removedWhileCompacting!;
+      if (this.closed || this.segments.get(segment.id) !== segment || segment.live === 0) {
+        // emptied meanwhile (its files go the usual way), or closing: keep the old files
+        segment.removedWhileCompacting = undefined;
+        await discardRewrite(this.dir, rewrite);
+        committed(false);
+        continue;
+      }
+      const written = removed.length;
+      const ackBytes = await commitRewrite(this.dir, rewrite, removed);
+      // From here on synchronously: the rename made the new generation the segment.
+      const oldGeneration = segment.generation;
+      this.readFiles.drop(fileKey(segment));
+      this.ackFiles.drop(segment.id);
+      this.unsyncedAcks.delete(segment.id);
+      for (let i = 0; i < written; i++) rewrite.relocated.delete(removed[i]!);
+      if (segment.relocated === undefined) this.relocatedSegments++;
+      segment.relocated = rewrite.relocated;
+      segment.generation = rewrite.generation;
+      segment.size = segment.flushedBytes = rewrite.size;
+      segment.records = rewrite.records;
+      segment.ackBytes = ackBytes;
+      // removals made while the ack file was being written go to the new one
+      segment.pendingAcks = removed.slice(written);
+      if (segment.pendingAcks.length > 0) this.ackDirty.add(segment);
+      segment.removedWhileCompacting = undefined;
+      await unlinkIfExists(segmentPath(this.dir, segment.id, oldGeneration));
+      await unlinkIfExists(ackPath(this.dir, segment.id, oldGeneration));
+      committed(true);
     }
   }
 
@@ -360,6 +517,8 @@ export class MessageLog {
 
   private markRemoved(segment: SegmentState, position: number): void {
     segment.live--;
+    segment.lastRemovalTick = this.compactionTick;
+    segment.removedWhileCompacting?.push(position);
     segment.pendingAcks.push(position);
     this.marks.drop(segment.id, position);
     this.ackDirty.add(segment);
@@ -380,6 +539,7 @@ export class MessageLog {
     return (
       this.batch.length > 0 ||
       this.ackDirty.size > 0 ||
+      this.rewrites.length > 0 ||
       this.marks.hasDue() ||
       this.next !== undefined ||
       this.durableAcksRequested
@@ -412,6 +572,7 @@ export class MessageLog {
       }
       await this.writeAcks(acks, marks, durableAcks);
       await this.deleteReclaimable();
+      if (this.rewrites.length > 0) await this.commitRewrites();
       this.durableSeq = covered;
       done.resolve();
     } catch (err) {
@@ -489,12 +650,16 @@ export class MessageLog {
       if (segment !== undefined) segments.add(segment);
     }
     for (const segment of segments) {
-      const positions = segment.pendingAcks;
+      let positions = segment.pendingAcks;
       segment.pendingAcks = [];
-      const delivered = marks.get(segment.id);
+      let delivered = marks.get(segment.id);
       if (positions.length === 0 && (delivered === undefined || delivered.size === 0)) continue;
       if (isReclaimable(segment)) continue; // its files go below
-      const path = ackPath(this.dir, segment.id);
+      if (segment.relocated !== undefined) {
+        ({ positions, delivered } = this.inCurrentFile(segment, positions, delivered));
+        if (positions.length === 0 && delivered.size === 0) continue;
+      }
+      const path = ackPath(this.dir, segment.id, segment.generation);
       const entries = encodeAckEntries(positions, delivered);
       try {
         await this.ackFiles.use(
@@ -510,8 +675,9 @@ export class MessageLog {
     }
     if (!durable) return;
     for (const id of this.unsyncedAcks) {
-      if (!this.segments.has(id)) continue;
-      const path = ackPath(this.dir, id);
+      const segment = this.segments.get(id);
+      if (segment === undefined) continue;
+      const path = ackPath(this.dir, id, segment.generation);
       try {
         // fdatasync on any descriptor of the file flushes it, so a re-opened one will do.
         await this.ackFiles.use(
@@ -534,50 +700,37 @@ export class MessageLog {
       this.marks.forgetSegment(segment.id);
       this.unsyncedAcks.delete(segment.id);
       this.ackFiles.drop(segment.id);
-      this.readFiles.drop(segment.id);
+      this.readFiles.drop(fileKey(segment));
+      if (segment.relocated !== undefined) this.relocatedSegments--;
       // Segment first: a crash in between leaves an orphan ack file, which open() deletes.
-      await unlinkIfExists(segmentPath(this.dir, segment.id));
-      await unlinkIfExists(ackPath(this.dir, segment.id));
+      await unlinkIfExists(segmentPath(this.dir, segment.id, segment.generation));
+      await unlinkIfExists(ackPath(this.dir, segment.id, segment.generation));
     }
   }
-}
 
-async function writeFully(
-  handle: FileHandle,
-  chunks: Buffer[],
-  position: number,
-  total: number,
-): Promise<void> {
-  const { bytesWritten } = await handle.writev(chunks, position);
-  if (bytesWritten === total) return;
-  // A short write (rare, e.g. a signal or a nearly full disk): finish with plain writes.
-  const rest = Buffer.concat(chunks).subarray(bytesWritten);
-  let done = 0;
-  while (done < rest.length) {
-    const { bytesWritten: n } = await handle.write(
-      rest,
-      done,
-      rest.length - done,
-      position + bytesWritten + done,
-    );
-    if (n === 0) throw new Error('write made no progress');
-    done += n;
-  }
-}
-
-async function readFully(handle: FileHandle, buf: Buffer, position: number): Promise<void> {
-  let done = 0;
-  while (done < buf.length) {
-    const { bytesRead } = await handle.read(buf, done, buf.length - done, position + done);
-    if (bytesRead === 0) throw new Error(`file ends before offset ${position + buf.length}`);
-    done += bytesRead;
-  }
-}
-
-async function unlinkIfExists(path: string): Promise<void> {
-  try {
-    await unlink(path);
-  } catch (err) {
-    if (errnoCode(err) !== 'ENOENT') throw fsError('cannot delete', path, err);
+  /**
+   * Ack entries of a compacted segment name positions in its current file; removed
+   * records are forgotten by the relocation map (nothing reads them again). A removal
+   * of a record the rewrite did not copy (removed before it) needs no entry.
+   */
+  private inCurrentFile(
+    segment: SegmentState,
+    refPositions: readonly number[],
+    refDelivered: ReadonlySet<number> | undefined,
+  ): { positions: number[]; delivered: Set<number> } {
+    const relocated = segment.relocated!;
+    const positions: number[] = [];
+    for (const ref of refPositions) {
+      const at = relocated.get(ref);
+      if (at === undefined) continue;
+      positions.push(at);
+      relocated.delete(ref);
+    }
+    const delivered = new Set<number>();
+    for (const ref of refDelivered ?? []) {
+      const at = relocated.get(ref);
+      if (at !== undefined) delivered.add(at);
+    }
+    return { positions, delivered };
   }
 }

@@ -1,4 +1,5 @@
 import { readFile, rename, truncate, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import { decodeAckEntries } from './ack-entries';
 import { decodeRecord } from './message-record';
 import { QueueIndex } from './queue-index';
@@ -32,12 +33,24 @@ export async function recoverMessages(
   const index = new QueueIndex();
   const messages = new Map<string, RecoveredMessage[]>();
   const segments: SegmentState[] = [];
-  const segmentIds = new Set(listing.segments);
+  // A compaction a crash interrupted before its rename: the old generation is intact.
+  for (const name of listing.unfinished) await removeFile(join(dir, name));
+  // A segment is its highest generation: a rewrite is renamed into place only once it
+  // is complete and fsync'd, and the generations before it are then superseded (a
+  // crash may have left them, and their ack files, behind).
+  const generationOf = new Map<number, number>();
+  for (const file of listing.segments) generationOf.set(file.id, file.generation); // sorted: last wins
+  for (const file of listing.segments) {
+    if (file.generation === generationOf.get(file.id)) continue;
+    await removeFile(segmentPath(dir, file.id, file.generation));
+    await removeFile(ackPath(dir, file.id, file.generation));
+  }
 
-  for (const id of listing.segments) {
+  for (const [id, generation] of generationOf) {
     const segment = await recoverSegment(
       dir,
       id,
+      generation,
       isDefinedQueue,
       logger,
       index,
@@ -46,30 +59,38 @@ export async function recoverMessages(
     );
     if (segment === undefined) continue;
     if (segment.live === 0) {
-      await removeFile(segmentPath(dir, id));
-      await removeFile(ackPath(dir, id));
+      await removeFile(segmentPath(dir, id, generation));
+      await removeFile(ackPath(dir, id, generation));
     } else {
       segments.push(segment);
     }
   }
-  for (const id of listing.acks) {
-    if (!segmentIds.has(id)) await removeFile(ackPath(dir, id)); // its segment was deleted
+  for (const ack of listing.acks) {
+    // its segment was deleted, or superseded by a rewrite (or the rewrite never got renamed)
+    if (generationOf.get(ack.id) !== ack.generation) {
+      await removeFile(ackPath(dir, ack.id, ack.generation));
+    }
   }
-  const highest = Math.max(0, ...listing.segments, ...listing.acks);
+  const highest = Math.max(
+    0,
+    ...listing.segments.map((f) => f.id),
+    ...listing.acks.map((f) => f.id),
+  );
   return { segments, index, messages, nextSegmentId: highest + 1 };
 }
 
 async function recoverSegment(
   dir: string,
   id: number,
+  generation: number,
   isDefinedQueue: (queueKey: string) => boolean,
   logger: StoreLogger,
   index: QueueIndex,
   messages: Map<string, RecoveredMessage[]>,
   onMessage: RecoveredMessageVisitor | undefined,
 ): Promise<SegmentState | undefined> {
-  const path = segmentPath(dir, id);
-  const acksPath = ackPath(dir, id);
+  const path = segmentPath(dir, id, generation);
+  const acksPath = ackPath(dir, id, generation);
   const ackBytes = await readIfExists(acksPath);
   const acks = decodeAckEntries(ackBytes);
   for (const offset of acks.corruptOffsets) {
@@ -108,6 +129,8 @@ async function recoverSegment(
   }
 
   const segment = newSegmentState(id);
+  segment.generation = generation;
+  segment.records = scan.frames.length;
   segment.sealed = true;
   segment.created = true;
   segment.size = segment.flushedBytes = scan.validEnd;

@@ -74,4 +74,14 @@ export class QueueIndex {
   forget(key: string): void {
     this.queues.delete(key);
   }
+
+  /** Every live position in the segment, over all queues, ascending (file order). */
+  positionsIn(segment: number): number[] {
+    const out: number[] = [];
+    for (const entry of this.queues.values()) {
+      const positions = entry.bySegment.get(segment);
+      if (positions !== undefined) for (const position of positions) out.push(position);
+    }
+    return out.sort((a, b) => a - b);
+  }
 }
