@@ -49,7 +49,12 @@ export const EmbeddedBroker = {
     const config = resolveBrokerConfig(input);
     await mkdir(options.dataDir, { recursive: true });
     const logger = options.logger ?? silentLogger;
-    const store = openFileStore({ dataDir: options.dataDir, logger });
+    const store = openFileStore({
+      dataDir: options.dataDir,
+      logger,
+      segmentSize: config.segmentSize,
+      compactionIntervalMs: config.compactionIntervalMs,
+    });
     const broker = await Broker.open({ config, store, dataDir: options.dataDir, logger });
     const listener = new AmqpListener((socket) => new Connection(broker, socket));
     const hosts =

@@ -33,6 +33,10 @@ export const brokerConfigSchema = z
      * fraction (< 1) of the V8 heap limit. Above it persisted messages are paged out.
      */
     messageMemoryBudget: z.number().positive().optional(),
+    /** Message segment files roll over at this size (bytes; default 16 MiB). */
+    segmentSize: z.number().int().min(1024).max(1024 * 1024 * 1024).optional(),
+    /** How often compaction looks for mostly-removed segments (ms; 0 = off; default 1000). */
+    compactionIntervalMs: z.number().nonnegative().optional(),
     heartbeat: z.number().int().nonnegative().optional(),
     frameMax: z.number().int().min(4096).optional(),
     channelMax: z.number().int().min(1).max(65535).optional(),
@@ -65,6 +69,9 @@ export interface BrokerConfig {
   readonly diskFreeLimit: number;
   /** Bytes (resolved from a fraction of the heap limit when given as one). */
   readonly messageMemoryBudget: number;
+  /** Store settings; undefined = the store's defaults. */
+  readonly segmentSize: number | undefined;
+  readonly compactionIntervalMs: number | undefined;
   readonly heartbeat: number;
   readonly frameMax: number;
   readonly channelMax: number;
@@ -138,6 +145,8 @@ export function resolveBrokerConfig(
     messageMemoryBudget: resolveMemoryBudget(
       parsed.messageMemoryBudget ?? DEFAULT_MESSAGE_MEMORY_BUDGET,
     ),
+    segmentSize: parsed.segmentSize,
+    compactionIntervalMs: parsed.compactionIntervalMs,
     heartbeat: parsed.heartbeat ?? DEFAULT_HEARTBEAT,
     frameMax: parsed.frameMax ?? DEFAULT_FRAME_MAX,
     channelMax: parsed.channelMax ?? DEFAULT_CHANNEL_MAX,
