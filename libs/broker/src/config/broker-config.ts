@@ -30,11 +30,16 @@ export const brokerConfigSchema = z
     diskFreeLimit: z.number().nonnegative().optional(),
     /**
      * Memory for ready messages held in memory, over all queues: bytes (>= 1) or a
-     * fraction (< 1) of the V8 heap limit. Above it persisted messages are paged out.
+     * fraction (< 1) of the V8 heap limit. Above it ready messages are paged out to disk.
      */
     messageMemoryBudget: z.number().positive().optional(),
     /** Message segment files roll over at this size (bytes; default 16 MiB). */
-    segmentSize: z.number().int().min(1024).max(1024 * 1024 * 1024).optional(),
+    segmentSize: z
+      .number()
+      .int()
+      .min(1024)
+      .max(1024 * 1024 * 1024)
+      .optional(),
     /** How often compaction looks for mostly-removed segments (ms; 0 = off; default 1000). */
     compactionIntervalMs: z.number().nonnegative().optional(),
     heartbeat: z.number().int().nonnegative().optional(),

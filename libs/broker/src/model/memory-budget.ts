@@ -23,7 +23,7 @@ export function entryCost(entry: QueueEntry): number {
  * The broker-wide memory budget for ready messages held in memory. Queues charge
  * every ready entry they keep in memory (body + header + ENTRY_OVERHEAD) and refund
  * it when the entry leaves or is paged out; crossing the limit calls `onOverrun`
- * (the broker's pager, which drops the bodies of persisted messages from memory).
+ * (the broker's pager, which moves the bodies of never-delivered messages to disk).
  * Unacknowledged deliveries are not charged: prefetch bounds them.
  */
 export class MemoryBudget {

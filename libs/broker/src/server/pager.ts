@@ -10,11 +10,12 @@ const IDLE_MS = 100;
 
 /**
  * Keeps ready messages in memory within the broker's MemoryBudget: when a charge
- * takes it over the limit, a pass on a later turn asks queues to page out persisted,
- * never-delivered messages behind their head windows until the total is back under
+ * takes it over the limit, a pass on a later turn asks queues to page out
+ * never-delivered messages behind their head windows (persisted ones to their store
+ * record, transient ones to the paging area) until the total is back under
  * TARGET_SHARE of the limit. Messages whose store write has not completed yet cannot
- * go (their body is not on disk to read back), so a pass that met one runs again
- * after the store's next sync.
+ * go (their body is not on disk to read back), nor transient ones while the paging
+ * area's writes are behind, so a pass that met one runs again once those are written.
  */
 export class Pager {
   private scheduled = false;
