@@ -108,8 +108,12 @@ export class IdempotencyMiddleware {
       Prisma.TransactionClient | undefined
     >;
     let handlerStarted = false;
-    const effect = async (tx: Prisma.TransactionClient | undefined) => {
+    const effect = (tx: Prisma.TransactionClient | undefined): Promise<void> => {
       handlerStarted = true;
+      // A store without a transaction (redis) has nothing to expose: skipping the
+      // AsyncLocalStorage keeps it switched off, and with it a copy of its slot into
+      // every promise the process creates.
+      if (tx === undefined) return next();
       // The handler sees the transaction as context.tx (and InboxTransaction.current()).
       Object.defineProperty(ctx.message, 'tx', {
         value: tx,

@@ -26,14 +26,27 @@ return 0
  * Acquire, for many keys in one call (the store batches the deliveries of one
  * event-loop turn). KEYS the keys, ARGV[1] the batch's lease token, ARGV[2] lease ms.
  * Per key: no value → take the lease (-10); DONE → -20; another lease → the ms it
- * still has to live. GET-then-SET is safe because a script runs atomically.
+ * still has to live.
+ *
+ * One command per key: SET NX GET (Redis 7+) takes the lease and reports what was
+ * there in one go. Redis before 7 refuses NX with GET; then the first key's pcall
+ * fails without effect and every key takes the GET-then-SET path (safe too: a script
+ * runs atomically).
  */
 export const ACQUIRE_MANY = `
 local out = {}
+local oneCommand = true
 for i, key in ipairs(KEYS) do
-  local v = redis.call('GET', key)
+  local v
+  if oneCommand then
+    v = redis.pcall('SET', key, ARGV[1], 'NX', 'PX', ARGV[2], 'GET')
+    if type(v) == 'table' and v.err then oneCommand = false end
+  end
+  if not oneCommand then
+    v = redis.call('GET', key)
+    if not v then redis.call('SET', key, ARGV[1], 'PX', ARGV[2]) end
+  end
   if not v then
-    redis.call('SET', key, ARGV[1], 'PX', ARGV[2])
     out[i] = -10
   elseif v == '${DONE}' then
     out[i] = -20
@@ -47,20 +60,46 @@ return out
 `;
 
 /**
- * Complete, for many keys. KEYS the keys, ARGV[1] retention ms, ARGV[1 + i] the lease
- * token of key i. Per key: still our lease → DONE with the retention TTL (1); expired
- * and untaken (or already DONE) → DONE anyway (2); another worker's lease → left
- * alone (0: the effect may run twice, the store warns).
+ * Complete, for many keys. KEYS the keys; ARGV[1] retention ms, ARGV[2] lease ms,
+ * ARGV[3] the number T of distinct lease tokens, ARGV[4 .. 3+T] the tokens, then per
+ * key the position (1..T) of its token (a batch's keys share a few tokens, so each
+ * is sent once). Per key: still our lease → DONE with the retention TTL (1); expired
+ * and untaken (or already DONE) → DONE anyway (2); another worker's lease → left to
+ * that worker (0: the effect may run twice, the store warns).
+ *
+ * One command per key: SET GET (Redis 6.2+) writes DONE and returns what was there.
+ * In the rare third case the other worker's token is put back, with a full lease
+ * (its remaining time is not known after the overwrite; it only lengthens the wait
+ * of a redelivery if that worker died). Before 6.2: GET, then SET only if it is ours.
  */
 export const COMPLETE_MANY = `
 local out = {}
+local tokens = tonumber(ARGV[3])
+local oneCommand = true
 for i, key in ipairs(KEYS) do
-  local v = redis.call('GET', key)
-  if v == ARGV[i + 1] or not v or v == '${DONE}' then
-    if v ~= '${DONE}' then redis.call('SET', key, '${DONE}', 'PX', ARGV[1]) end
-    if v == ARGV[i + 1] then out[i] = 1 else out[i] = 2 end
+  local mine = ARGV[3 + tonumber(ARGV[3 + tokens + i])]
+  local v
+  if oneCommand then
+    v = redis.pcall('SET', key, '${DONE}', 'PX', ARGV[1], 'GET')
+    if type(v) == 'table' and v.err then oneCommand = false end
+  end
+  if oneCommand then
+    if v == mine then
+      out[i] = 1
+    elseif not v or v == '${DONE}' then
+      out[i] = 2
+    else
+      redis.call('SET', key, v, 'PX', ARGV[2])
+      out[i] = 0
+    end
   else
-    out[i] = 0
+    v = redis.call('GET', key)
+    if v == mine or not v or v == '${DONE}' then
+      if v ~= '${DONE}' then redis.call('SET', key, '${DONE}', 'PX', ARGV[1]) end
+      if v == mine then out[i] = 1 else out[i] = 2 end
+    else
+      out[i] = 0
+    end
   end
 end
 return out

@@ -8,6 +8,7 @@ import type {
   IdempotentEffect,
 } from '../interfaces/idempotency-store.interface';
 import { CallBatcher } from './call-batcher';
+import { LeaseBatch } from './lease-batch';
 import { ACQUIRE_MANY, COMPLETE_MANY, DONE, RELEASE, RENEW } from './redis-idempotency.scripts';
 import { maskUrl } from '../../connection/broker-urls';
 import { resolveRedisUrl } from './redis-url';
@@ -27,7 +28,7 @@ export interface RedisIdempotencyOptions {
 interface ScriptCommands {
   /** (numberOfKeys, ...keys, token, leaseMs) */
   suretyIdemAcquireMany(...args: (string | number)[]): Promise<number[]>;
-  /** (numberOfKeys, ...keys, retentionMs, ...tokens) */
+  /** (numberOfKeys, ...keys, retentionMs, leaseMs, tokenCount, ...tokens, ...tokenPositions) */
   suretyIdemCompleteMany(...args: (string | number)[]): Promise<number[]>;
   suretyIdemRelease(key: string, token: string): Promise<number>;
   suretyIdemRenew(key: string, token: string, leaseMs: number): Promise<number>;
@@ -35,6 +36,7 @@ interface ScriptCommands {
 
 const ACQUIRED = -10;
 const ALREADY_DONE = -20;
+const DUPLICATE = Object.freeze({ status: 'duplicate' as const });
 
 /**
  * Redis idempotency: a lease (`SET NX PX`-style, in Lua so that the "already done"
@@ -55,10 +57,10 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
   private readonly retentionMs: number;
   private readonly commandTimeoutMs: number;
   private readonly scripts: ScriptCommands;
-  private readonly acquire: CallBatcher<string, { state: number; token: string }>;
-  private readonly complete: CallBatcher<{ key: string; token: string }, number>;
+  private readonly acquire: CallBatcher<string, LeaseBatch>;
+  private readonly complete: CallBatcher<{ key: string; token: string }, number[]>;
   /** Leases of effects running now; one timer renews the long-running ones. */
-  private readonly running = new Map<string, { token: string; since: number }>();
+  private readonly running = new Set<LeaseBatch>();
   private readonly renewal: NodeJS.Timeout;
 
   constructor(
@@ -80,20 +82,11 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
       const states = await this.call(() =>
         this.scripts.suretyIdemAcquireMany(keys.length, ...keys, token, this.leaseMs),
       );
-      return states.map((state) => ({ state, token }));
+      const leases = new LeaseBatch(token, states, keys, ACQUIRED, Date.now());
+      if (leases.active) this.running.add(leases);
+      return leases;
     }, maxBatch);
-    this.complete = new CallBatcher(
-      (items) =>
-        this.call(() =>
-          this.scripts.suretyIdemCompleteMany(
-            items.length,
-            ...items.map((i) => i.key),
-            this.retentionMs,
-            ...items.map((i) => i.token),
-          ),
-        ),
-      maxBatch,
-    );
+    this.complete = new CallBatcher((items) => this.completeMany(items), maxBatch);
     this.renewal = setInterval(() => this.renewLongRunning(), this.leaseMs / 3);
     this.renewal.unref();
   }
@@ -137,20 +130,22 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     effect: IdempotentEffect<T, undefined>,
   ): Promise<IdempotencyOutcome<T>> {
     const redisKey = this.keyOf(scope, key);
-    const { state, token } = await this.acquire.call(redisKey);
-    if (state === ALREADY_DONE) return { status: 'duplicate' };
+    const slot = this.acquire.add(redisKey);
+    const leases = await slot.batch;
+    const state = leases.states[slot.index];
+    if (state === ALREADY_DONE) return DUPLICATE;
     if (state !== ACQUIRED) return { status: 'in-progress', retryAfterMs: Math.max(state, 1) };
 
-    this.running.set(redisKey, { token, since: Date.now() });
+    const token = leases.token;
     let result: T;
     try {
       result = await effect(undefined);
     } catch (error) {
-      this.running.delete(redisKey);
+      this.finished(leases, slot.index);
       await this.release(redisKey, token);
       throw error;
     }
-    this.running.delete(redisKey);
+    this.finished(leases, slot.index);
     const marked = await this.markDone(redisKey, token);
     if (marked === 0) {
       this.logger.warn(
@@ -174,18 +169,42 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     return `${this.prefix}:${scope}:${key}`;
   }
 
+  private finished(leases: LeaseBatch, index: number): void {
+    leases.finish(index);
+    if (!leases.active) this.running.delete(leases);
+  }
+
   /** Renews the leases of effects running longer than a third of the lease, so a slow handler is not run twice. */
   private renewLongRunning(): void {
     const threshold = Date.now() - this.leaseMs / 3;
-    for (const [redisKey, { token, since }] of this.running) {
-      if (since > threshold) continue;
-      this.scripts.suretyIdemRenew(redisKey, token, this.leaseMs).then(
-        (renewed) => {
-          if (renewed === 0) this.logger.warn(`${redisKey}: lease lost while the effect runs`);
-        },
-        (error: Error) => this.logger.warn(`${redisKey}: lease renewal failed: ${error.message}`),
-      );
+    for (const leases of this.running) {
+      if (leases.since > threshold) continue;
+      for (const redisKey of leases.keys()) {
+        this.scripts.suretyIdemRenew(redisKey, leases.token, this.leaseMs).then(
+          (renewed) => {
+            if (renewed === 0) this.logger.warn(`${redisKey}: lease lost while the effect runs`);
+          },
+          (error: Error) => this.logger.warn(`${redisKey}: lease renewal failed: ${error.message}`),
+        );
+      }
     }
+  }
+
+  /** One COMPLETE_MANY call; each distinct lease token is sent once, keys refer to it by position. */
+  private completeMany(items: { key: string; token: string }[]): Promise<number[]> {
+    const tokens: string[] = [];
+    const positions: number[] = new Array<number>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const token = items[i].token;
+      // Few distinct tokens per batch (one per acquire batch): a scan beats a map.
+      let position = tokens.lastIndexOf(token);
+      if (position < 0) position = tokens.push(token) - 1;
+      positions[i] = position + 1;
+    }
+    const args: (string | number)[] = [items.length];
+    for (const item of items) args.push(item.key);
+    args.push(this.retentionMs, this.leaseMs, tokens.length, ...tokens, ...positions);
+    return this.call(() => this.scripts.suretyIdemCompleteMany(...args));
   }
 
   /**
@@ -195,7 +214,8 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
   private async markDone(redisKey: string, token: string): Promise<number> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.complete.call({ key: redisKey, token });
+        const slot = this.complete.add({ key: redisKey, token });
+        return (await slot.batch)[slot.index];
       } catch (error) {
         if (attempt >= 4) throw error;
         await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
