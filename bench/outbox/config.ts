@@ -70,3 +70,6 @@ export const EVENT_TYPE = 'policy.issued';
  * the raw baseline publishes those very bytes (see run.ts), not these.
  */
 export const payload = { policyId: 'P-000123', event: EVENT_TYPE, pad: 'x'.repeat(195) };
+
+/** Quotes the underwriting-shaped business transaction of (b) picks from. */
+export const QUOTES = 10_000;

@@ -124,16 +124,27 @@ function relaySection(results: Results, brokers: readonly BenchBroker[], verdict
   }
 }
 
+/** The business transactions (b) measures; the first two are the worst case, one row. */
+export const TX_VARIANTS = [
+  { name: 'prisma', api: 'prisma', shape: 'one-row', title: 'Prisma interactive tx, one row' },
+  { name: 'sql', api: 'sql', shape: 'one-row', title: 'handle.sql.transaction, one row' },
+  {
+    name: 'underwriting',
+    api: 'prisma',
+    shape: 'underwriting',
+    title:
+      'Prisma interactive tx, underwriting (read quote, policy + 2 coverages, close quote; keyed event)',
+  },
+] as const;
+
 function transactionSection(results: Results, verdicts: Verdict[]) {
-  console.log('(b) business transaction (insert one row) with vs without outbox.add, PostgreSQL');
-  for (const api of ['prisma', 'sql'] as const) {
+  console.log('(b) business transaction with vs without outbox.add, PostgreSQL');
+  for (const variant of TX_VARIANTS) {
     for (const lanes of [1, CONNECTIONS]) {
-      const without = results.get(`tx/${api}/${lanes}/without`);
-      const withEvent = results.get(`tx/${api}/${lanes}/with`);
+      const without = results.get(`tx/${variant.name}/${lanes}/without`);
+      const withEvent = results.get(`tx/${variant.name}/${lanes}/with`);
       if (without.length === 0) continue;
-      const title =
-        `${api === 'prisma' ? 'Prisma interactive tx' : 'handle.sql.transaction'}, ` +
-        (lanes === 1 ? 'sequential' : `${lanes} connections`);
+      const title = `${variant.title}, ${lanes === 1 ? 'sequential' : `${lanes} connections`}`;
       console.log(`  ${title}`);
       console.log(side('without event', without, 'tx'));
       console.log(side('with outbox.add', withEvent, 'tx'));

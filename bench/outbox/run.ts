@@ -47,7 +47,7 @@ import {
   payload,
 } from './config';
 import type { Costs } from './meter';
-import { printReport, relaySeries, Results } from './report';
+import { printReport, relaySeries, Results, TX_VARIANTS } from './report';
 import {
   deleteRedisKeys,
   embedded,
@@ -118,7 +118,7 @@ async function resetTables(database: BenchDatabase): Promise<void> {
   await client.connect();
   try {
     await client.query(
-      'TRUNCATE surety_outbox, surety_outbox_key_sequence, surety_inbox, bench_policy',
+      "TRUNCATE surety_outbox, surety_outbox_key_sequence, surety_inbox, bench_policy, bench_coverage; UPDATE bench_quote SET status = 'open'",
     );
   } finally {
     await client.end();
@@ -261,21 +261,22 @@ async function consumeRound(
 /** (b) one round: each API and concurrency, with and without the event (alternating inside). */
 async function transactionRound(database: BenchDatabase, round: number, results: Results) {
   const line: string[] = [];
-  for (const api of ['prisma', 'sql'] as const) {
+  for (const variant of TX_VARIANTS) {
     for (const lanes of [1, CONNECTIONS]) {
       await resetTables(database);
       const costs = await runWorkload('business-tx', {
         databaseUrl: database.url,
-        api,
+        api: variant.api,
+        shape: variant.shape,
         lanes,
         count: TX_N,
         warmup: Math.min(WARMUP, 500),
       });
-      results.add(`tx/${api}/${lanes}/without`, costs.without);
-      results.add(`tx/${api}/${lanes}/with`, costs.with);
+      results.add(`tx/${variant.name}/${lanes}/without`, costs.without);
+      results.add(`tx/${variant.name}/${lanes}/with`, costs.with);
       const overhead = (costs.without.perSecond / costs.with.perSecond - 1) * 100;
       line.push(
-        `${api}x${lanes} ${costs.without.perSecond.toFixed(0)}→${costs.with.perSecond.toFixed(0)} tx/s (+${overhead.toFixed(0)}%)`,
+        `${variant.name}x${lanes} ${costs.without.perSecond.toFixed(0)}→${costs.with.perSecond.toFixed(0)} tx/s (+${overhead.toFixed(0)}%)`,
       );
     }
   }

@@ -9,7 +9,7 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { createDatabase, resolveDatabaseUrl } from '@surety/database';
 import { beamPids } from '../broker/proc-stats';
-import { POSTGRES_URL, RABBITMQ_URL } from './config';
+import { POSTGRES_URL, QUOTES, RABBITMQ_URL } from './config';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -86,7 +86,15 @@ export async function freshDatabase(): Promise<BenchDatabase> {
     await db.sql.exec(
       `CREATE TABLE bench_policy (
          id uuid PRIMARY KEY, holder text NOT NULL, premium numeric NOT NULL,
-         created_at timestamptz NOT NULL DEFAULT now())`,
+         created_at timestamptz NOT NULL DEFAULT now());
+       CREATE TABLE bench_quote (
+         id int PRIMARY KEY, holder text NOT NULL, premium numeric NOT NULL,
+         status text NOT NULL DEFAULT 'open');
+       CREATE TABLE bench_coverage (
+         policy_id uuid NOT NULL REFERENCES bench_policy (id), kind text NOT NULL,
+         amount numeric NOT NULL, PRIMARY KEY (policy_id, kind));
+       INSERT INTO bench_quote (id, holder, premium)
+         SELECT g, 'holder-' || g, 1000 + g % 500 FROM generate_series(1, ${QUOTES}) g;`,
     );
   } finally {
     await db.close();

@@ -86,6 +86,29 @@ for (const target of databaseTargets()) {
       },
     );
 
+    if (target.name === 'postgres') {
+      it('prepares its statements once per connection (no parse and plan per event)', async () => {
+        const outbox = new Outbox();
+        const names = await db.prisma.$transaction(async (tx) => {
+          await outbox.add(tx, { type: 't', exchange: 'x', payload: {} });
+          await outbox.add(tx, {
+            type: 't',
+            exchange: 'x',
+            key: uniqueIdentifier('k'),
+            payload: {},
+          });
+          const { rows } = await transactionSql(tx)!.query<{ name: string }>(
+            "SELECT name FROM pg_prepared_statements WHERE name LIKE 'surety_outbox_insert%'",
+          );
+          return rows.map((r) => r.name.replace(/_n$/, ''));
+        });
+        // The pool's connection may have prepared others before (addMany's, in another test).
+        expect(names).toEqual(
+          expect.arrayContaining(['surety_outbox_insert_one', 'surety_outbox_insert_keyed_one']),
+        );
+      });
+    }
+
     it('writes nothing and notifies no one when the business transaction rolls back', async () => {
       const outbox = new Outbox('surety_writer_test', 0);
       const heard: string[] = [];

@@ -1,17 +1,26 @@
 import { randomUUID } from 'node:crypto';
 import { createDatabase, resolveDatabaseUrl, type DatabaseHandle } from '@surety/database';
 import { Outbox, type OutboxTransaction } from '@surety/messaging/outbox';
-import { CONNECTIONS, EVENT_TYPE, payload } from '../config';
+import { CONNECTIONS, EVENT_TYPE, QUOTES, payload } from '../config';
 import { Meter, type Costs } from '../meter';
 
 export interface BusinessTxArgs {
   readonly databaseUrl: string;
   /** 'prisma': an interactive transaction (the documented way); 'sql': handle.sql.transaction. */
   readonly api: 'prisma' | 'sql';
+  /**
+   * 'one-row': the business writes one row, the worst case for the event's share.
+   * 'underwriting': a quote is read, a policy and its two coverages inserted, the quote
+   * closed — the shape of the example pipeline's policy issue (Prisma only). Its event is
+   * keyed by the policy, as per-policy order needs.
+   */
+  readonly shape?: BusinessShape;
   readonly lanes: number;
   readonly count: number;
   readonly warmup: number;
 }
+
+export type BusinessShape = 'one-row' | 'underwriting';
 
 export interface BusinessTxCosts {
   readonly without: Costs;
@@ -34,7 +43,12 @@ export async function businessTx(args: BusinessTxArgs): Promise<BusinessTxCosts>
     poolSize: CONNECTIONS,
   });
   const meter = await Meter.create(args.databaseUrl);
-  const transaction = args.api === 'prisma' ? viaPrisma(db) : viaSql(db);
+  const transaction =
+    args.shape === 'underwriting'
+      ? underwriting(db)
+      : args.api === 'prisma'
+        ? viaPrisma(db)
+        : viaSql(db);
   const totals = { without: new Totals(), with: new Totals() };
   try {
     await run(transaction, false, args.lanes, args.warmup);
@@ -76,6 +90,31 @@ function viaSql(db: DatabaseHandle): Transaction {
           (await tx.query(query, values)).rows as T,
       };
       await outbox.add(adapter, { type: EVENT_TYPE, exchange: 'policy', payload });
+    });
+}
+
+const READ_QUOTE = 'SELECT id, holder, premium FROM bench_quote WHERE id = $1';
+const INSERT_COVERAGES =
+  'INSERT INTO bench_coverage (policy_id, kind, amount) VALUES ($1::uuid, $2, $3), ($1::uuid, $4, $5)';
+const CLOSE_QUOTE = "UPDATE bench_quote SET status = 'issued' WHERE id = $1";
+
+function underwriting(db: DatabaseHandle): Transaction {
+  const outbox = new Outbox();
+  let next = 0;
+  return (withEvent) =>
+    db.prisma.$transaction(async (tx) => {
+      const quoteId = (next++ % QUOTES) + 1;
+      const [quote] = await tx.$queryRawUnsafe<{ holder: string; premium: string }[]>(
+        READ_QUOTE,
+        quoteId,
+      );
+      const policyId = randomUUID();
+      await tx.$executeRawUnsafe(INSERT_POLICY, policyId, quote!.holder, quote!.premium);
+      await tx.$executeRawUnsafe(INSERT_COVERAGES, policyId, 'fire', '100000', 'theft', '25000');
+      await tx.$executeRawUnsafe(CLOSE_QUOTE, quoteId);
+      if (withEvent) {
+        await outbox.add(tx, { type: EVENT_TYPE, exchange: 'policy', key: policyId, payload });
+      }
     });
 }
 

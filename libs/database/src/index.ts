@@ -25,6 +25,7 @@ export type { SqlExecutor, SqlQueryable, SqlResult } from './sql/sql-executor';
 export { PgSqlExecutor } from './sql/pg-sql-executor';
 export { PgliteSqlExecutor } from './sql/pglite-sql-executor';
 export { transactionSql } from './sql/transaction-sql';
+export { prepared } from './sql/prepared-statements';
 
 export { runMigrations } from './migrations/migration-runner';
 export type { MigrationOptions, MigrationResult } from './migrations/migration-runner';

@@ -5,6 +5,7 @@ import { DatabaseConnectionError } from '../errors/database.errors';
 import { runMigrations } from '../migrations/migration-runner';
 import { PrismaClient } from '../prisma-client';
 import { PgSqlExecutor } from '../sql/pg-sql-executor';
+import { preparedName } from '../sql/prepared-statements';
 import { bindTransactions } from '../sql/transaction-sql';
 import type { CreateDatabaseOptions } from './create-database';
 import type { DatabaseHandle } from './database-handle';
@@ -28,7 +29,12 @@ export async function openPostgres(
     await pool.end().catch(() => undefined);
     throw connectionError(config, error);
   }
-  const transactions = bindTransactions(new PrismaPg(pool));
+  // Statements marked `prepared` are prepared on Prisma's connections too (transactionSql);
+  // '' is pg's unnamed statement, parsed per call as usual.
+  const adapter = new PrismaPg(pool, {
+    statementNameGenerator: (query) => preparedName(query.sql) ?? '',
+  });
+  const transactions = bindTransactions(adapter);
   const prisma = transactions.client(
     new PrismaClient({
       adapter: transactions.factory,

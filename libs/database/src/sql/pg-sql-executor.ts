@@ -1,5 +1,6 @@
 import type { ClientBase, CustomTypesConfig, Pool, PoolClient } from 'pg';
 import { types as pgTypes } from 'pg';
+import { preparedName } from './prepared-statements';
 import type { SqlExecutor, SqlQueryable, SqlResult } from './sql-executor';
 
 const INT8_OID = 20;
@@ -17,7 +18,12 @@ class PgClientQueryable implements SqlQueryable {
   constructor(protected readonly client: ClientBase | Pool) {}
 
   async query<Row>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<Row>> {
-    const result = await this.client.query({ text: sql, values: [...params], types: typeParsers });
+    const result = await this.client.query({
+      name: preparedName(sql),
+      text: sql,
+      values: [...params],
+      types: typeParsers,
+    });
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
   }
 

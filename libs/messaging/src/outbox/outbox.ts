@@ -13,6 +13,8 @@ import { assertSerializable } from './serializable';
 import {
   INSERT_KEYED,
   INSERT_KEYED_NOTIFY,
+  INSERT_KEYED_ONE,
+  INSERT_KEYED_ONE_NOTIFY,
   INSERT_KEYLESS,
   INSERT_KEYLESS_NOTIFY,
   INSERT_ONE,
@@ -20,8 +22,8 @@ import {
 } from './sql/insert-events.sql';
 
 interface InsertedRow {
-  messageId: string;
-  key: string | null;
+  messageId?: string;
+  key?: string | null;
   sequence: bigint | number | null;
 }
 
@@ -86,6 +88,25 @@ export class Outbox {
       );
       return [{ messageId: row.messageId, key: null, sequence: null }];
     }
+    if (rows.length === 1) {
+      const [row] = rows;
+      const [inserted] = await run(
+        tx,
+        notify ? INSERT_KEYED_ONE_NOTIFY : INSERT_KEYED_ONE,
+        [
+          row.key,
+          row.exchange,
+          row.routingKey,
+          row.type,
+          row.payload,
+          row.headers,
+          row.messageId,
+          ...(notify ? [this.channel] : []),
+        ],
+        true,
+      );
+      return [{ messageId: row.messageId, key: row.key, sequence: sequenceOf(inserted) }];
+    }
     const statement = keyed
       ? notify
         ? INSERT_KEYED_NOTIFY
@@ -111,14 +132,13 @@ export class Outbox {
     const byId = new Map(inserted.map((row) => [row.messageId, row]));
     return rows.map(({ messageId }) => {
       const row = byId.get(messageId);
-      return {
-        messageId,
-        key: row?.key ?? null,
-        sequence:
-          row?.sequence === null || row?.sequence === undefined ? null : Number(row.sequence),
-      };
+      return { messageId, key: row?.key ?? null, sequence: sequenceOf(row) };
     });
   }
+}
+
+function sequenceOf(row: { sequence?: bigint | number | null } | undefined): number | null {
+  return row?.sequence === null || row?.sequence === undefined ? null : Number(row.sequence);
 }
 
 /**

@@ -1,3 +1,5 @@
+import { prepared } from '@surety/database';
+
 /**
  * Statements of the writer. All run inside the caller's transaction, in one round trip.
  *
@@ -65,10 +67,10 @@ ORDER BY n.ord
 RETURNING message_id::text AS "messageId", key, sequence`;
 }
 
-export const INSERT_KEYLESS = keyless(false);
-export const INSERT_KEYLESS_NOTIFY = keyless(true);
-export const INSERT_KEYED = keyed(false);
-export const INSERT_KEYED_NOTIFY = keyed(true);
+export const INSERT_KEYLESS = prepared('surety_outbox_insert_keyless', keyless(false));
+export const INSERT_KEYLESS_NOTIFY = prepared('surety_outbox_insert_keyless_n', keyless(true));
+export const INSERT_KEYED = prepared('surety_outbox_insert_keyed', keyed(false));
+export const INSERT_KEYED_NOTIFY = prepared('surety_outbox_insert_keyed_n', keyed(true));
 
 /**
  * One keyless event (the most common call): scalar parameters and no RETURNING, the
@@ -78,7 +80,35 @@ export const INSERT_KEYED_NOTIFY = keyed(true);
  */
 const INSERT_ONE_COLUMNS =
   'INSERT INTO surety_outbox (exchange, routing_key, type, payload, headers, message_id)';
-export const INSERT_ONE = `${INSERT_ONE_COLUMNS}
-VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::uuid)`;
-export const INSERT_ONE_NOTIFY = `${INSERT_ONE_COLUMNS}
-SELECT $1, $2, $3, $4::jsonb, $5::jsonb, $6::uuid FROM (SELECT pg_notify($7, '')) AS wake`;
+export const INSERT_ONE = prepared(
+  'surety_outbox_insert_one',
+  `${INSERT_ONE_COLUMNS}
+VALUES ($1, $2, $3, $4::jsonb, $5::jsonb, $6::uuid)`,
+);
+export const INSERT_ONE_NOTIFY = prepared(
+  'surety_outbox_insert_one_n',
+  `${INSERT_ONE_COLUMNS}
+SELECT $1, $2, $3, $4::jsonb, $5::jsonb, $6::uuid FROM (SELECT pg_notify($7, '')) AS wake`,
+);
+
+/**
+ * One keyed event (an aggregate's change, the common keyed call): the key's next number
+ * from its sequence row (the upsert's row lock orders concurrent writers of the key, as
+ * in the batch statement), with scalar parameters. $1 key, then as INSERT_ONE shifted by
+ * one: $2 exchange … $7 message id, $8 channel (notify variant only).
+ */
+function keyedOne(notify: boolean): string {
+  return `
+WITH seq AS (
+  INSERT INTO surety_outbox_key_sequence AS s (key, last_sequence) VALUES ($1, 1)
+  ON CONFLICT (key) DO UPDATE SET last_sequence = s.last_sequence + 1
+  RETURNING last_sequence
+)${notify ? `, ${WAKE}` : ''}
+INSERT INTO surety_outbox (key, sequence, exchange, routing_key, type, payload, headers, message_id)
+SELECT $1, seq.last_sequence, $2, $3, $4, $5::jsonb, $6::jsonb, $7::uuid
+FROM seq ${notify ? 'CROSS JOIN wake' : ''}
+RETURNING sequence`;
+}
+
+export const INSERT_KEYED_ONE = prepared('surety_outbox_insert_keyed_one', keyedOne(false));
+export const INSERT_KEYED_ONE_NOTIFY = prepared('surety_outbox_insert_keyed_one_n', keyedOne(true));
