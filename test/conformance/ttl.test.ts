@@ -1,3 +1,4 @@
+import type { ConsumeMessage } from 'amqplib';
 import { channelClosed, consumeOne, getAll, getEventually, settle } from '../support/amqp';
 import { type Conformance, conformance } from './support/harness';
 
@@ -80,8 +81,10 @@ conformance('message TTL', (c) => {
   it('delivers a TTL 0 message to a waiting consumer', async () => {
     const queue = await c.queue({ messageTtl: 0 });
     const channel = await c.channel();
-    const delivered = consumeOne(channel, queue, { noAck: true });
-    await settle(50); // consume-ok is back before the publish below
+    let take!: (message: ConsumeMessage) => void;
+    const delivered = new Promise<ConsumeMessage>((resolve) => (take = resolve));
+    // consume() resolves on consume-ok: the consumer is waiting before the publish below.
+    await channel.consume(queue, (message) => message && take(message), { noAck: true });
     await publish(c, queue, [['now']]);
     expect((await delivered).content.toString()).toBe('now');
   });
