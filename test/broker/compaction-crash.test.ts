@@ -5,12 +5,11 @@
  * pinned segments small and the disk usage drops; then kill -9, and the restarted
  * broker returns exactly the unacked messages, once each.
  */
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { type ConsumeMessage } from 'amqplib';
 import { eventually } from '../support/eventually';
-import { startBrokerChild, type BrokerChild } from './support/broker-child';
+import { restartScene } from './support/restart-scene';
 
 const QUEUE = 'compaction.crash';
 const TOTAL = 3000;
@@ -31,30 +30,14 @@ async function messageFiles(dataDir: string): Promise<{ names: string[]; bytes: 
 }
 
 describe('segment compaction under kill -9 (real process)', () => {
-  let root: string;
-  const brokers: BrokerChild[] = [];
-  const connections: ChannelModel[] = [];
-  beforeEach(async () => (root = await mkdtemp(join(tmpdir(), 'surety-compaction-'))));
-  afterEach(async () => {
-    for (const c of connections.splice(0)) await c.close().catch(() => undefined);
-    for (const b of brokers.splice(0)) await b.kill9();
-    await rm(root, { recursive: true, force: true });
-  });
-
-  async function open(url: string): Promise<ChannelModel> {
-    const connection = await connect(url);
-    connection.on('error', () => undefined); // the kill is expected
-    connections.push(connection);
-    return connection;
-  }
+  const scene = restartScene('compaction');
 
   it('shrinks the pinned segments, and after kill -9 exactly the unacked messages come back, once each', async () => {
-    const dataDir = join(root, 'data');
+    const dataDir = join(scene.dir, 'data');
     // an interval long enough to see the files before compaction runs
     const config = { segmentSize: SEGMENT_SIZE, compactionIntervalMs: 1500 };
-    const first = await startBrokerChild(dataDir, { config });
-    brokers.push(first);
-    const connection = await open(first.url);
+    const first = await scene.start(dataDir, { config });
+    const connection = await scene.open(first.url);
     const publisher = await connection.createConfirmChannel();
     await publisher.assertQueue(QUEUE, { durable: true });
     for (let i = 0; i < TOTAL; i++) {
@@ -105,9 +88,8 @@ describe('segment compaction under kill -9 (real process)', () => {
     );
 
     await first.kill9();
-    const second = await startBrokerChild(dataDir, { config });
-    brokers.push(second);
-    const again = await open(second.url);
+    const second = await scene.start(dataDir, { config });
+    const again = await scene.open(second.url);
     const channel = await again.createChannel();
     expect((await channel.checkQueue(QUEUE)).messageCount).toBe(KEPT.length);
     const back: number[] = [];

@@ -5,13 +5,10 @@
  * published (which the next death would start over). Real broker process, killed
  * and restarted on the same data directory, checked with amqplib.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { connect, type Channel, type ChannelModel } from 'amqplib';
+import { type Channel } from 'amqplib';
 import { eventually } from '../support/eventually';
 import { getEventually, publishConfirmed, xDeath } from '../support/amqp';
-import { startBrokerChild, type BrokerChild } from './support/broker-child';
+import { restartScene } from './support/restart-scene';
 
 const Q1 = 'death-history.q1';
 const Q2 = 'death-history.q2';
@@ -22,27 +19,11 @@ async function rejectOne(channel: Channel, queue: string): Promise<void> {
 }
 
 describe('death history across a kill -9 (real process)', () => {
-  let dataDir: string;
-  const brokers: BrokerChild[] = [];
-  const connections: ChannelModel[] = [];
-  beforeEach(async () => (dataDir = await mkdtemp(join(tmpdir(), 'surety-death-history-'))));
-  afterEach(async () => {
-    for (const c of connections.splice(0)) await c.close().catch(() => undefined);
-    for (const b of brokers.splice(0)) await b.kill9();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-
-  async function open(url: string): Promise<ChannelModel> {
-    const connection = await connect(url);
-    connection.on('error', () => undefined); // the broker goes away under it
-    connections.push(connection);
-    return connection;
-  }
+  const scene = restartScene('death-history');
 
   it('deaths recorded before the kill still count on after the restart', async () => {
-    const first = await startBrokerChild(dataDir);
-    brokers.push(first);
-    const channel = await (await open(first.url)).createConfirmChannel();
+    const first = await scene.start(scene.dir);
+    const channel = await (await scene.open(first.url)).createConfirmChannel();
     // Rejects ping-pong between the two queues through the default exchange.
     await channel.assertQueue(Q1, {
       durable: true,
@@ -63,9 +44,8 @@ describe('death history across a kill -9 (real process)', () => {
     await publishConfirmed(channel, '', SYNC, 'sync', { persistent: true });
     await first.kill9();
 
-    const second = await startBrokerChild(dataDir);
-    brokers.push(second);
-    const after = await (await open(second.url)).createChannel();
+    const second = await scene.start(scene.dir);
+    const after = await (await scene.open(second.url)).createChannel();
     // Q1's removal of the original is written lazily: a kill -9 may bring it back.
     await after.purgeQueue(Q1);
     const recovered = await getEventually(after, Q2, { noAck: false });

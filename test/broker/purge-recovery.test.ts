@@ -5,24 +5,13 @@
  * back after the restart, the purged ones are not — in memory and with the queue's
  * backlog paged out to disk (a tiny memory budget).
  */
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { type ConsumeMessage } from 'amqplib';
 import { eventually } from '../support/eventually';
-import { startBrokerChild, type BrokerChild } from './support/broker-child';
+import { type BrokerChild } from './support/broker-child';
+import { ackEntriesOnDisk, restartScene } from './support/restart-scene';
 
 const QUEUE = 'purge.recovery';
-
-/** Ack-file entries (removals and delivery marks) on disk: 8 bytes each. */
-async function ackEntriesOnDisk(dataDir: string): Promise<number> {
-  const dir = join(dataDir, 'messages');
-  let bytes = 0;
-  for (const name of await readdir(dir)) {
-    if (name.endsWith('.ack')) bytes += (await stat(join(dir, name))).size;
-  }
-  return bytes / 8;
-}
 
 async function pagedCount(broker: BrokerChild): Promise<number> {
   const url = await eventually(() => {
@@ -41,22 +30,7 @@ async function pagedCount(broker: BrokerChild): Promise<number> {
 }
 
 describe('purge keeps unacked messages across kill -9 (real process)', () => {
-  let root: string;
-  const brokers: BrokerChild[] = [];
-  const connections: ChannelModel[] = [];
-  beforeEach(async () => (root = await mkdtemp(join(tmpdir(), 'surety-purge-'))));
-  afterEach(async () => {
-    for (const c of connections.splice(0)) await c.close().catch(() => undefined);
-    for (const b of brokers.splice(0)) await b.kill9();
-    await rm(root, { recursive: true, force: true });
-  });
-
-  async function open(url: string): Promise<ChannelModel> {
-    const connection = await connect(url);
-    connection.on('error', () => undefined); // the kill is expected
-    connections.push(connection);
-    return connection;
-  }
+  const scene = restartScene('purge');
 
   it.each([
     { name: 'in memory', count: 5, budget: undefined },
@@ -64,12 +38,11 @@ describe('purge keeps unacked messages across kill -9 (real process)', () => {
   ])(
     '$name: the requeued message survives, the purged ones do not',
     async (scenario) => {
-      const dataDir = join(root, 'data');
+      const dataDir = join(scene.dir, 'data');
       const config =
         scenario.budget === undefined ? undefined : { messageMemoryBudget: scenario.budget };
-      const first = await startBrokerChild(dataDir, { config, management: true });
-      brokers.push(first);
-      const connection = await open(first.url);
+      const first = await scene.start(dataDir, { config, management: true });
+      const connection = await scene.open(first.url);
       const publisher = await connection.createConfirmChannel();
       await publisher.assertQueue(QUEUE, { durable: true });
       const body = (i: number) => Buffer.from(`m${i} `.padEnd(1024, '.'));
@@ -100,9 +73,8 @@ describe('purge keeps unacked messages across kill -9 (real process)', () => {
       );
 
       await first.kill9();
-      const second = await startBrokerChild(dataDir, { config });
-      brokers.push(second);
-      const after = await (await open(second.url)).createChannel();
+      const second = await scene.start(dataDir, { config });
+      const after = await (await scene.open(second.url)).createChannel();
       const ids: string[] = [];
       for (;;) {
         const message = await after.get(QUEUE, { noAck: true });

@@ -4,50 +4,21 @@
  * delivered come back with redelivered=false. Real broker process, stopped with kill -9
  * or cleanly (SIGTERM), restarted on the same data directory, checked with amqplib.
  */
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { connect, type ChannelModel, type ConsumeMessage } from 'amqplib';
+import { type ConsumeMessage } from 'amqplib';
 import { eventually } from '../support/eventually';
-import { startBrokerChild, type BrokerChild } from './support/broker-child';
+import { ackEntriesOnDisk, restartScene } from './support/restart-scene';
 
 const QUEUE = 'redelivered.recovery';
 const COUNT = 6;
 
-/** Ack-file entries (removals and delivery marks) on disk: 8 bytes each. */
-async function ackEntriesOnDisk(dataDir: string): Promise<number> {
-  const dir = join(dataDir, 'messages');
-  let bytes = 0;
-  for (const name of await readdir(dir)) {
-    if (name.endsWith('.ack')) bytes += (await stat(join(dir, name))).size;
-  }
-  return bytes / 8;
-}
-
 describe('redelivered flag after a restart (real process)', () => {
-  let dataDir: string;
-  const brokers: BrokerChild[] = [];
-  const connections: ChannelModel[] = [];
-  beforeEach(async () => (dataDir = await mkdtemp(join(tmpdir(), 'surety-redelivered-'))));
-  afterEach(async () => {
-    for (const c of connections.splice(0)) await c.close().catch(() => undefined);
-    for (const b of brokers.splice(0)) await b.kill9();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-
-  async function open(url: string): Promise<ChannelModel> {
-    const connection = await connect(url);
-    connection.on('error', () => undefined); // the broker goes away under it
-    connections.push(connection);
-    return connection;
-  }
+  const scene = restartScene('redelivered');
 
   it.each(['kill -9', 'clean stop'] as const)(
     '%s: delivered-unacked messages come back redelivered, the others not',
     async (how) => {
-      const first = await startBrokerChild(dataDir);
-      brokers.push(first);
-      const connection = await open(first.url);
+      const first = await scene.start(scene.dir);
+      const connection = await scene.open(first.url);
       const publisher = await connection.createConfirmChannel();
       await publisher.assertQueue(QUEUE, { durable: true });
       for (let i = 0; i < COUNT; i++) {
@@ -75,15 +46,14 @@ describe('redelivered flag after a restart (real process)', () => {
       if (how === 'kill -9') {
         // Marks are written lazily (no fsync) with a flush a moment later: wait until
         // they reached the file, which a kill -9 keeps (the page cache survives it).
-        await eventually(async () => expect(await ackEntriesOnDisk(dataDir)).toBe(3));
+        await eventually(async () => expect(await ackEntriesOnDisk(scene.dir)).toBe(3));
         await first.kill9();
       } else {
         expect(await first.stop()).toBe(0); // no waiting: a clean stop writes them all
       }
 
-      const second = await startBrokerChild(dataDir);
-      brokers.push(second);
-      const channel = await (await open(second.url)).createChannel();
+      const second = await scene.start(scene.dir);
+      const channel = await (await scene.open(second.url)).createChannel();
       await channel.prefetch(COUNT);
       const after: ConsumeMessage[] = [];
       await channel.consume(QUEUE, (m) => m && after.push(m), { noAck: false });
@@ -101,9 +71,8 @@ describe('redelivered flag after a restart (real process)', () => {
   );
 
   it('a message acked before a clean stop is gone; its neighbours keep their flags', async () => {
-    const first = await startBrokerChild(dataDir);
-    brokers.push(first);
-    const connection = await open(first.url);
+    const first = await scene.start(scene.dir);
+    const connection = await scene.open(first.url);
     const publisher = await connection.createConfirmChannel();
     await publisher.assertQueue(QUEUE, { durable: true });
     for (let i = 0; i < 3; i++) {
@@ -120,9 +89,8 @@ describe('redelivered flag after a restart (real process)', () => {
     // the ack went through before m2 was sent; m1 and m2 stay unacked
     expect(await first.stop()).toBe(0);
 
-    const second = await startBrokerChild(dataDir);
-    brokers.push(second);
-    const channel = await (await open(second.url)).createChannel();
+    const second = await scene.start(scene.dir);
+    const channel = await (await scene.open(second.url)).createChannel();
     const after: [string, boolean][] = [];
     for (;;) {
       const message = await channel.get(QUEUE, { noAck: true });

@@ -5,7 +5,7 @@ import { Deferred } from './deferred';
 import { DeliveryMarks } from './delivery-marks';
 import { readFully, unlinkIfExists, writeFully } from './file-io';
 import { HandleCache } from './handle-cache';
-import { checkRecord, decodeRecord, encodeRecord, recordSize } from './message-record';
+import { encodeRecord, recordSize } from './message-record';
 import type { QueueIndex } from './queue-index';
 import { ackPath, SEGMENT_HEADER, segmentPath, syncDirectory } from './segment-files';
 import {
@@ -17,16 +17,13 @@ import {
 } from './segment-compaction';
 import { filePosition, isReclaimable, newSegmentState, type SegmentState } from './segment-state';
 import { fsError, StoreError } from './store-error';
+import { decodeRecordAt, readRecords } from './record-reads';
 import type { MessageRef, PersistedMessage, StoreLogger } from './types';
 
 /** Records are encoded straight into slabs of this size; a batch writes views of them. */
 const SLAB_SIZE = 1024 * 1024;
 const OPEN_ACK_FILES = 64;
 const OPEN_READ_FILES = 32;
-/** readMany reads records this close together (bytes between them) with one read... */
-const READ_MAX_GAP = 64 * 1024;
-/** ...as long as the read stays below this size. */
-const READ_MAX_SPAN = 4 * 1024 * 1024;
 /** Segments rewritten per compaction run at most (the next run takes the rest). */
 const COMPACTIONS_PER_RUN = 8;
 export const DEFAULT_COMPACTION_INTERVAL_MS = 1000;
@@ -222,31 +219,7 @@ export class MessageLog {
     if (unflushed) await this.sync();
     // where the records are now: compaction may have moved some (positions only)
     const refs = this.relocatedSegments === 0 ? given : given.map((ref) => this.locate(ref));
-    const out = new Array<PersistedMessage>(refs.length);
-    const reads: Promise<void>[] = [];
-    // runs of refs in one segment, ascending and close together, become one read
-    for (let first = 0; first < refs.length;) {
-      const start = refs[first]!.position;
-      let end = start + refs[first]!.length;
-      let next = first + 1;
-      while (next < refs.length) {
-        const ref = refs[next]!;
-        if (
-          ref.segment !== refs[first]!.segment ||
-          ref.position < end ||
-          ref.position - end > READ_MAX_GAP ||
-          ref.position + ref.length - start > READ_MAX_SPAN
-        ) {
-          break;
-        }
-        end = ref.position + ref.length;
-        next++;
-      }
-      reads.push(this.readRun(refs, first, next, start, end, out));
-      first = next;
-    }
-    await Promise.all(reads);
-    return out;
+    return readRecords(refs, (ref, start, end) => this.readRange(ref, start, end));
   }
 
   /** Synchronous read of one written-out record (basic.get on a paged-out head). */
@@ -273,7 +246,7 @@ export class MessageLog {
     } catch (err) {
       throw fsError('cannot read message from', path, err);
     }
-    return this.decodeAt(buf, 0, ref, path);
+    return decodeRecordAt(buf, 0, ref, path);
   }
 
   isReadable(ref: MessageRef): boolean {
@@ -304,15 +277,12 @@ export class MessageLog {
     return segment;
   }
 
-  private async readRun(
-    refs: readonly MessageRef[],
-    first: number,
-    next: number,
+  private async readRange(
+    ref: MessageRef,
     start: number,
     end: number,
-    out: PersistedMessage[],
-  ): Promise<void> {
-    const segment = this.segmentOf(refs[first]!);
+  ): Promise<{ buf: Buffer; path: string }> {
+    const segment = this.segmentOf(ref);
     const path = segmentPath(this.dir, segment.id, segment.generation);
     const buf = Buffer.allocUnsafe(end - start);
     try {
@@ -324,20 +294,7 @@ export class MessageLog {
     } catch (err) {
       throw fsError('cannot read message from', path, err);
     }
-    for (let i = first; i < next; i++) {
-      const ref = refs[i]!;
-      out[i] = this.decodeAt(buf, ref.position - start, ref, path);
-    }
-  }
-
-  /** Checks and decodes the record at `offset` of `buf` (views, no copies). */
-  private decodeAt(buf: Buffer, offset: number, ref: MessageRef, path: string): PersistedMessage {
-    const check = checkRecord(buf, offset);
-    if (!check.ok || check.length !== ref.length) {
-      const reason = check.ok ? 'length mismatch' : check.reason;
-      throw new StoreError(`corrupt record in ${path} at offset ${ref.position}: ${reason}`, path);
-    }
-    return decodeRecord(buf, offset, false).message;
+    return { buf, path };
   }
 
   stats(): { segments: number; bytesOnDisk: number; liveMessages: number; syncs: number } {

@@ -5,17 +5,15 @@ import { join } from 'node:path';
 import { Deferred } from './deferred';
 import { readFully, unlinkIfExists, writeFully } from './file-io';
 import { HandleCache } from './handle-cache';
-import { checkRecord, decodeRecord, encodeRecord, recordSize } from './message-record';
+import { encodeRecord, recordSize } from './message-record';
 import { fsError, StoreError } from './store-error';
+import { decodeRecordAt, readRecords } from './record-reads';
 import type { MessageRef, PersistedMessage, StoreLogger } from './types';
 
 /** Paging files roll over at this size; an emptied file is deleted, so smaller reclaims sooner. */
 export const DEFAULT_PAGING_FILE_SIZE = 8 * 1024 * 1024;
 const SLAB_SIZE = 1024 * 1024;
 const OPEN_READ_FILES = 16;
-/** readMany reads records this close together with one read, up to READ_MAX_SPAN bytes. */
-const READ_MAX_GAP = 64 * 1024;
-const READ_MAX_SPAN = 4 * 1024 * 1024;
 /** Paged records need no queue key: the queue that wrote one holds its ref. */
 const NO_KEY = Buffer.alloc(0);
 const FILE_NAME = /^\d{10}\.page$/;
@@ -178,31 +176,7 @@ export class PagingStore {
         break;
       }
     }
-    const out = new Array<PersistedMessage>(refs.length);
-    const reads: Promise<void>[] = [];
-    // runs of refs in one file, ascending and close together, become one read
-    for (let first = 0; first < refs.length;) {
-      const start = refs[first]!.position;
-      let end = start + refs[first]!.length;
-      let next = first + 1;
-      while (next < refs.length) {
-        const ref = refs[next]!;
-        if (
-          ref.segment !== refs[first]!.segment ||
-          ref.position < end ||
-          ref.position - end > READ_MAX_GAP ||
-          ref.position + ref.length - start > READ_MAX_SPAN
-        ) {
-          break;
-        }
-        end = ref.position + ref.length;
-        next++;
-      }
-      reads.push(this.readRun(refs, first, next, start, end, out));
-      first = next;
-    }
-    await Promise.all(reads);
-    return out;
+    return readRecords(refs, (ref, start, end) => this.readRange(ref, start, end));
   }
 
   /** One record, synchronously (basic.get): from the file, or from the write buffer. */
@@ -211,7 +185,7 @@ export class PagingStore {
     const path = this.pathOf(file.id);
     if (ref.position + ref.length > file.written) {
       const pending = this.pendingBytesOf(ref);
-      return this.decodeAt(pending.buf, pending.offset, ref, path);
+      return decodeRecordAt(pending.buf, pending.offset, ref, path);
     }
     const buf = Buffer.allocUnsafe(ref.length);
     try {
@@ -229,7 +203,7 @@ export class PagingStore {
     } catch (err) {
       throw fsError('cannot read paged message from', path, err);
     }
-    return this.decodeAt(buf, 0, ref, path);
+    return decodeRecordAt(buf, 0, ref, path);
   }
 
   stats(): PagingStoreStats {
@@ -406,15 +380,12 @@ export class PagingStore {
     return file;
   }
 
-  private async readRun(
-    refs: readonly MessageRef[],
-    first: number,
-    next: number,
+  private async readRange(
+    ref: MessageRef,
     start: number,
     end: number,
-    out: PersistedMessage[],
-  ): Promise<void> {
-    const id = refs[first]!.segment;
+  ): Promise<{ buf: Buffer; path: string }> {
+    const id = ref.segment;
     const path = this.pathOf(id);
     const buf = Buffer.allocUnsafe(end - start);
     try {
@@ -426,19 +397,7 @@ export class PagingStore {
     } catch (err) {
       throw fsError('cannot read paged message from', path, err);
     }
-    for (let i = first; i < next; i++) {
-      const ref = refs[i]!;
-      out[i] = this.decodeAt(buf, ref.position - start, ref, path);
-    }
-  }
-
-  private decodeAt(buf: Buffer, offset: number, ref: MessageRef, path: string): PersistedMessage {
-    const check = checkRecord(buf, offset);
-    if (!check.ok || check.length !== ref.length) {
-      const reason = check.ok ? 'length mismatch' : check.reason;
-      throw new StoreError(`corrupt record in ${path} at offset ${ref.position}: ${reason}`, path);
-    }
-    return decodeRecord(buf, offset, false).message;
+    return { buf, path };
   }
 
   private pathOf(id: number): string {
