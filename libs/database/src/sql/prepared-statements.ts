@@ -14,6 +14,8 @@ const names = new Map<string, string>();
  * Applies to statements run through a DatabaseHandle (handle.sql and transactionSql).
  * Only for a fixed set of texts: each distinct text holds a prepared statement on every
  * connection for the connection's life. PGlite runs in-process and ignores it.
+ * Behind PgBouncer in transaction pooling mode, named statements need PgBouncer 1.21+
+ * with `max_prepared_statements` set (older versions lose them between transactions).
  */
 export function prepared(name: string, text: string): string {
   const known = names.get(text);
