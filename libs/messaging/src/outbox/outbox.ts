@@ -70,41 +70,25 @@ export class Outbox {
     const notify = now - this.lastNotifyAt >= this.notifyIntervalMs;
     if (notify) this.lastNotifyAt = now;
     const keyed = rows.some((r) => r.key !== null);
-    if (!keyed && rows.length === 1) {
-      const [row] = rows;
-      await run(
-        tx,
-        notify ? INSERT_ONE_NOTIFY : INSERT_ONE,
-        [
-          row.exchange,
-          row.routingKey,
-          row.type,
-          row.payload,
-          row.headers,
-          row.messageId,
-          ...(notify ? [this.channel] : []),
-        ],
-        false,
-      );
-      return [{ messageId: row.messageId, key: null, sequence: null }];
-    }
     if (rows.length === 1) {
+      // One event, the common call: scalar parameters (keyed: the key's counter upsert too).
       const [row] = rows;
-      const [inserted] = await run(
-        tx,
-        notify ? INSERT_KEYED_ONE_NOTIFY : INSERT_KEYED_ONE,
-        [
-          row.key,
-          row.exchange,
-          row.routingKey,
-          row.type,
-          row.payload,
-          row.headers,
-          row.messageId,
-          ...(notify ? [this.channel] : []),
-        ],
-        true,
-      );
+      const params = [
+        ...(row.key === null ? [] : [row.key]),
+        row.exchange,
+        row.routingKey,
+        row.type,
+        row.payload,
+        row.headers,
+        row.messageId,
+        ...(notify ? [this.channel] : []),
+      ];
+      if (row.key === null) {
+        await run(tx, notify ? INSERT_ONE_NOTIFY : INSERT_ONE, params, false);
+        return [{ messageId: row.messageId, key: null, sequence: null }];
+      }
+      const statement = notify ? INSERT_KEYED_ONE_NOTIFY : INSERT_KEYED_ONE;
+      const [inserted] = await run(tx, statement, params, true);
       return [{ messageId: row.messageId, key: row.key, sequence: sequenceOf(inserted) }];
     }
     const statement = keyed
