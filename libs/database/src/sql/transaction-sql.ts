@@ -16,10 +16,11 @@ const byClient = new WeakMap<object, DriverTransactionQueryable>();
 
 /**
  * The raw-SQL view of a Prisma interactive transaction: statements sent through it run
- * on the transaction's own connection, inside it, without Prisma's per-call cost (which
- * is several times the statement's own: a raw statement through `tx.$executeRaw` costs
- * ~350 µs of client CPU, the same statement on the driver ~40 µs). The outbox writer
- * uses it so that adding an event costs a business transaction as little as possible.
+ * on the transaction's own connection, inside it, without Prisma's per-call cost (one
+ * raw statement through `tx.$executeRawUnsafe` added 95% to a one-row transaction's
+ * client CPU, the same statement on the driver 36%: docs/outbox/README.md). The outbox
+ * writer uses it so that adding an event costs a business transaction as little as
+ * possible.
  *
  * Known only for transactions opened with `$transaction(async (tx) => …)` on a client
  * made by `createDatabase` (see {@link bindTransactions}); `undefined` for any other
