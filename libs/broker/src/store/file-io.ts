@@ -1,3 +1,4 @@
+import { closeSync, openSync, readSync } from 'node:fs';
 import { unlink, type FileHandle } from 'node:fs/promises';
 import { errnoCode, fsError } from './store-error';
 
@@ -32,6 +33,24 @@ export async function readFully(handle: FileHandle, buf: Buffer, position: numbe
     const { bytesRead } = await handle.read(buf, done, buf.length - done, position + done);
     if (bytesRead === 0) throw new Error(`file ends before offset ${position + buf.length}`);
     done += bytesRead;
+  }
+}
+
+/**
+ * Fills `buf` from the file at `path`, at `position`, synchronously (basic.get must answer
+ * in the same turn); a file that ends first is an error.
+ */
+export function readFullySync(path: string, buf: Buffer, position: number): void {
+  const fd = openSync(path, 'r');
+  try {
+    let done = 0;
+    while (done < buf.length) {
+      const n = readSync(fd, buf, done, buf.length - done, position + done);
+      if (n === 0) throw new Error(`file ends before offset ${position + buf.length}`);
+      done += n;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 

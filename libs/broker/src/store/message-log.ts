@@ -1,9 +1,8 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { encodeAckEntries } from './ack-entries';
 import { Deferred } from './deferred';
 import { DeliveryMarks } from './delivery-marks';
-import { readFully, unlinkIfExists, writeFully } from './file-io';
+import { readFully, readFullySync, unlinkIfExists, writeFully } from './file-io';
 import { HandleCache } from './handle-cache';
 import { encodeRecord, recordSize } from './message-record';
 import type { QueueIndex } from './queue-index';
@@ -18,23 +17,16 @@ import {
 import { filePosition, isReclaimable, newSegmentState, type SegmentState } from './segment-state';
 import { fsError, StoreError } from './store-error';
 import { decodeRecordAt, readRecords } from './record-reads';
+import { SlabBatch, type PendingWrite as SegmentWrite } from './slab-batch';
 import type { MessageRef, PersistedMessage, StoreLogger } from './types';
 
-/** Records are encoded straight into slabs of this size; a batch writes views of them. */
-const SLAB_SIZE = 1024 * 1024;
 const OPEN_ACK_FILES = 64;
 const OPEN_READ_FILES = 32;
 /** Segments rewritten per compaction run at most (the next run takes the rest). */
 const COMPACTIONS_PER_RUN = 8;
 export const DEFAULT_COMPACTION_INTERVAL_MS = 1000;
 
-/** Bytes of one segment appended since the last flush: written with one writev. */
-interface PendingWrite {
-  segment: SegmentState;
-  position: number;
-  chunks: Buffer[];
-  bytes: number;
-}
+type PendingWrite = SegmentWrite<SegmentState>;
 
 export interface MessageLogState {
   segments: SegmentState[];
@@ -65,11 +57,7 @@ export class MessageLog {
   private nextSegmentId: number;
   private current: SegmentState | undefined;
 
-  private slab = Buffer.allocUnsafe(0);
-  private slabStart = 0; // [slabStart, slabOffset) belongs to `active`, not yet cut into a chunk
-  private slabOffset = 0;
-  private batch: PendingWrite[] = [];
-  private active: PendingWrite | undefined;
+  private readonly batch = new SlabBatch<SegmentState>();
 
   private readonly ackDirty = new Set<SegmentState>();
   private readonly reclaimable = new Set<SegmentState>();
@@ -140,11 +128,11 @@ export class MessageLog {
     ) {
       segment = this.startSegment();
     }
-    this.pendingWriteFor(segment);
-    this.reserve(size);
-    encodeRecord(this.slab, this.slabOffset, entry.keyBytes, message);
+    this.batch.target(segment, segment.size);
+    this.batch.reserve(size);
+    encodeRecord(this.batch.slab, this.batch.offset, entry.keyBytes, message);
     const position = segment.size;
-    this.slabOffset += size;
+    this.batch.advance(size);
     segment.size += size;
     segment.live++;
     segment.records++;
@@ -232,17 +220,7 @@ export class MessageLog {
     }
     const buf = Buffer.allocUnsafe(ref.length);
     try {
-      const fd = openSync(path, 'r');
-      try {
-        let done = 0;
-        while (done < buf.length) {
-          const n = readSync(fd, buf, done, buf.length - done, ref.position + done);
-          if (n === 0) throw new Error(`file ends before offset ${ref.position + buf.length}`);
-          done += n;
-        }
-      } finally {
-        closeSync(fd);
-      }
+      readFullySync(path, buf, ref.position);
     } catch (err) {
       throw fsError('cannot read message from', path, err);
     }
@@ -441,35 +419,12 @@ export class MessageLog {
     const segment = newSegmentState(this.nextSegmentId++);
     this.segments.set(segment.id, segment);
     this.current = segment;
-    this.pendingWriteFor(segment);
-    this.reserve(SEGMENT_HEADER.length);
-    SEGMENT_HEADER.copy(this.slab, this.slabOffset);
-    this.slabOffset += SEGMENT_HEADER.length;
+    this.batch.target(segment, segment.size);
+    this.batch.reserve(SEGMENT_HEADER.length);
+    SEGMENT_HEADER.copy(this.batch.slab, this.batch.offset);
+    this.batch.advance(SEGMENT_HEADER.length);
     segment.size = SEGMENT_HEADER.length;
     return segment;
-  }
-
-  private pendingWriteFor(segment: SegmentState): void {
-    if (this.active?.segment === segment) return;
-    this.cutChunk();
-    this.active = { segment, position: segment.size, chunks: [], bytes: 0 };
-    this.batch.push(this.active);
-  }
-
-  private reserve(bytes: number): void {
-    if (this.slab.length - this.slabOffset >= bytes) return;
-    this.cutChunk();
-    this.slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, bytes));
-    this.slabStart = 0;
-    this.slabOffset = 0;
-  }
-
-  private cutChunk(): void {
-    if (this.slabOffset === this.slabStart) return;
-    const chunk = this.slab.subarray(this.slabStart, this.slabOffset);
-    this.active!.chunks.push(chunk);
-    this.active!.bytes += chunk.length;
-    this.slabStart = this.slabOffset;
   }
 
   private markRemoved(segment: SegmentState, position: number): void {
@@ -494,7 +449,7 @@ export class MessageLog {
 
   private hasPendingWork(): boolean {
     return (
-      this.batch.length > 0 ||
+      !this.batch.isEmpty ||
       this.ackDirty.size > 0 ||
       this.rewrites.length > 0 ||
       this.marks.hasDue() ||
@@ -506,10 +461,7 @@ export class MessageLog {
   private async flush(): Promise<void> {
     this.flushScheduled = false;
     if (this.flushing || this.failure !== undefined || !this.hasPendingWork()) return;
-    this.cutChunk();
-    const writes = this.batch;
-    this.batch = [];
-    this.active = undefined;
+    const writes = this.batch.take();
     const acks = [...this.ackDirty];
     this.ackDirty.clear();
     const marks = this.marks.takeDue();
@@ -549,7 +501,7 @@ export class MessageLog {
     const used = new Set<SegmentState>();
     let created = false;
     for (const write of writes) {
-      const segment = write.segment;
+      const segment = write.file;
       const path = segmentPath(this.dir, segment.id);
       let handle = this.writeHandles.get(segment);
       try {
@@ -584,7 +536,7 @@ export class MessageLog {
       }
     }
     for (const write of writes) {
-      const segment = write.segment;
+      const segment = write.file;
       segment.flushedBytes = Math.max(segment.flushedBytes, write.position + write.bytes);
     }
     for (const segment of used) {

@@ -1,18 +1,17 @@
-import { closeSync, openSync, readSync } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Deferred } from './deferred';
-import { readFully, unlinkIfExists, writeFully } from './file-io';
+import { readFully, readFullySync, unlinkIfExists, writeFully } from './file-io';
 import { HandleCache } from './handle-cache';
 import { encodeRecord, recordSize } from './message-record';
 import { fsError, StoreError } from './store-error';
 import { decodeRecordAt, readRecords } from './record-reads';
+import { SlabBatch, type PendingWrite as FileWrite } from './slab-batch';
 import type { MessageRef, PersistedMessage, StoreLogger } from './types';
 
 /** Paging files roll over at this size; an emptied file is deleted, so smaller reclaims sooner. */
 export const DEFAULT_PAGING_FILE_SIZE = 8 * 1024 * 1024;
-const SLAB_SIZE = 1024 * 1024;
 const OPEN_READ_FILES = 16;
 /** Paged records need no queue key: the queue that wrote one holds its ref. */
 const NO_KEY = Buffer.alloc(0);
@@ -30,12 +29,7 @@ interface PageFile {
   sealed: boolean;
 }
 
-interface PendingWrite {
-  readonly file: PageFile;
-  readonly position: number;
-  readonly chunks: Buffer[];
-  bytes: number;
-}
+type PendingWrite = FileWrite<PageFile>;
 
 export interface PagingStoreOptions {
   /** Files roll over once the next record would pass this size. */
@@ -65,11 +59,7 @@ export class PagingStore {
   private nextId = 1;
   private current: PageFile | undefined;
 
-  private slab = Buffer.allocUnsafe(0);
-  private slabStart = 0;
-  private slabOffset = 0;
-  private batch: PendingWrite[] = [];
-  private active: PendingWrite | undefined;
+  private readonly batch = new SlabBatch<PageFile>();
   private inflight: PendingWrite[] = [];
   private readonly writeHandles = new Map<PageFile, FileHandle>();
   private readonly readFiles: HandleCache;
@@ -132,11 +122,11 @@ export class PagingStore {
     if (file === undefined || (file.size + size > this.fileSize && file.size > 0)) {
       file = this.startFile();
     }
-    this.pendingWriteFor(file);
-    this.reserve(size);
-    encodeRecord(this.slab, this.slabOffset, NO_KEY, message);
+    this.batch.target(file, file.size);
+    this.batch.reserve(size);
+    encodeRecord(this.batch.slab, this.batch.offset, NO_KEY, message);
     const position = file.size;
-    this.slabOffset += size;
+    this.batch.advance(size);
     file.size += size;
     file.live++;
     this.unwrittenBytes += size;
@@ -189,17 +179,7 @@ export class PagingStore {
     }
     const buf = Buffer.allocUnsafe(ref.length);
     try {
-      const fd = openSync(path, 'r');
-      try {
-        let done = 0;
-        while (done < buf.length) {
-          const n = readSync(fd, buf, done, buf.length - done, ref.position + done);
-          if (n === 0) throw new Error(`file ends before offset ${ref.position + buf.length}`);
-          done += n;
-        }
-      } finally {
-        closeSync(fd);
-      }
+      readFullySync(path, buf, ref.position);
     } catch (err) {
       throw fsError('cannot read paged message from', path, err);
     }
@@ -250,33 +230,9 @@ export class PagingStore {
     return file;
   }
 
-  private pendingWriteFor(file: PageFile): void {
-    if (this.active?.file === file) return;
-    this.cutChunk();
-    this.active = { file, position: file.size, chunks: [], bytes: 0 };
-    this.batch.push(this.active);
-  }
-
-  private reserve(bytes: number): void {
-    if (this.slab.length - this.slabOffset >= bytes) return;
-    this.cutChunk();
-    this.slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, bytes));
-    this.slabStart = 0;
-    this.slabOffset = 0;
-  }
-
-  private cutChunk(): void {
-    if (this.slabOffset === this.slabStart) return;
-    const chunk = this.slab.subarray(this.slabStart, this.slabOffset);
-    this.active!.chunks.push(chunk);
-    this.active!.bytes += chunk.length;
-    this.slabStart = this.slabOffset;
-  }
-
   /** A record still in the write buffer: the slab chunk holding it (a record never spans two). */
   private pendingBytesOf(ref: MessageRef): { buf: Buffer; offset: number } {
-    this.cutChunk();
-    for (const write of [...this.inflight, ...this.batch]) {
+    for (const write of [...this.inflight, ...this.batch.pending()]) {
       if (write.file.id !== ref.segment) continue;
       let at = write.position;
       for (const chunk of write.chunks) {
@@ -302,10 +258,7 @@ export class PagingStore {
   private async flush(): Promise<void> {
     this.flushScheduled = false;
     if (this.flushing || this.failure !== undefined || this.closed) return;
-    this.cutChunk();
-    const writes = this.batch;
-    this.batch = [];
-    this.active = undefined;
+    const writes = this.batch.take();
     const covered = this.appendSeq;
     this.flushing = true;
     this.inflight = writes;
@@ -325,7 +278,7 @@ export class PagingStore {
     } finally {
       this.flushing = false;
       this.inflight = [];
-      if (this.failure === undefined && (this.batch.length > 0 || this.waiters.length > 0)) {
+      if (this.failure === undefined && (!this.batch.isEmpty || this.waiters.length > 0)) {
         this.scheduleFlush();
       } else if (this.failure === undefined && this.emptied.size > 0) {
         this.scheduleFlush();
