@@ -150,14 +150,7 @@ export class Publisher implements ConnectionHook {
     ) {
       this.takeSlot(entry);
       try {
-        tracker.send(
-          message.exchange,
-          message.routingKey,
-          message.content,
-          message.properties,
-          entry,
-        );
-        this.connections.coalesceWrites();
+        this.sendOn(tracker, message, entry);
       } catch (error) {
         // A message that cannot be encoded fails alone; a closed channel means wait for the next.
         if (error instanceof MessagingError) entry.fail('failed', error);
@@ -278,19 +271,18 @@ export class Publisher implements ConnectionHook {
     this.connections.emit('publisher-ready');
   }
 
+  /** Hands one message to the channel; writes are coalesced until the end of the turn. */
+  private sendOn(tracker: ConfirmTracker, message: BuiltMessage, entry: PendingPublish): void {
+    tracker.send(message.exchange, message.routingKey, message.content, message.properties, entry);
+    this.connections.coalesceWrites();
+  }
+
   /** Sends on the current channel; if it closed before the send, waits for the next one. */
   private async dispatch(message: BuiltMessage, entry: PendingPublish, waitUntil: number) {
     for (;;) {
       try {
         const tracker = this.tracker ?? (await this.waitForTracker(waitUntil));
-        tracker.send(
-          message.exchange,
-          message.routingKey,
-          message.content,
-          message.properties,
-          entry,
-        );
-        this.connections.coalesceWrites();
+        this.sendOn(tracker, message, entry);
         return;
       } catch (error) {
         if (error instanceof MessagingError || error instanceof WaitTimeoutError) {
