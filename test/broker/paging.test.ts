@@ -4,11 +4,7 @@
  * counters (broker.memory: estimated bytes of ready messages held in memory, and
  * how many are paged out) show where the messages are.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as amqp from 'amqplib';
-import { EmbeddedBroker, type RunningBroker } from '@surety/broker';
 import { eventually } from '../support/eventually';
 import { uniqueName } from '../support/names';
 import {
@@ -16,6 +12,7 @@ import {
   consume,
   expectInOrderAndExact,
   publishAll,
+  budgetedBroker,
   range,
   type Received,
 } from './support/paging-messages';
@@ -23,35 +20,8 @@ import {
 const BUDGET = 1024 * 1024;
 
 describe('paging queues larger than the memory budget', () => {
-  let dataDir: string;
-  let running: RunningBroker | undefined;
-  let connection: amqp.ChannelModel | undefined;
-
-  const start = async () => {
-    running = await EmbeddedBroker.start({
-      port: 0,
-      dataDir,
-      config: { messageMemoryBudget: BUDGET },
-    });
-    connection = await amqp.connect(running.url);
-    return { broker: running.broker, connection };
-  };
-
-  const stop = async () => {
-    await connection?.close().catch(() => undefined);
-    connection = undefined;
-    await running?.stop();
-    running = undefined;
-  };
-
-  beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'surety-paging-'));
-  });
-
-  afterEach(async () => {
-    await stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const scene = budgetedBroker('paging', BUDGET);
+  const { start, stop } = scene;
 
   it('keeps in-memory bytes under the budget while publishing far beyond it, then delivers every message in order, byte for byte', async () => {
     const { broker, connection } = await start();

@@ -5,11 +5,8 @@
  * never fsync'd and never recovered: a restart finds no transient message and no
  * paging file.
  */
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import * as amqp from 'amqplib';
-import { EmbeddedBroker, type RunningBroker } from '@surety/broker';
 import { eventually } from '../support/eventually';
 import { uniqueName } from '../support/names';
 import {
@@ -17,6 +14,7 @@ import {
   consume,
   expectInOrderAndExact,
   publishAll,
+  budgetedBroker,
   range,
   type Received,
 } from './support/paging-messages';
@@ -26,36 +24,9 @@ const BUDGET = 1024 * 1024;
 const TOTAL = 6000;
 
 describe('paging transient messages to scratch files', () => {
-  let dataDir: string;
-  let running: RunningBroker | undefined;
-  let connection: amqp.ChannelModel | undefined;
-  const pagingDir = () => join(dataDir, 'paging');
-
-  const start = async () => {
-    running = await EmbeddedBroker.start({
-      port: 0,
-      dataDir,
-      config: { messageMemoryBudget: BUDGET },
-    });
-    connection = await amqp.connect(running.url);
-    return { broker: running.broker, connection };
-  };
-
-  const stop = async () => {
-    await connection?.close().catch(() => undefined);
-    connection = undefined;
-    await running?.stop();
-    running = undefined;
-  };
-
-  beforeEach(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'surety-transient-paging-'));
-  });
-
-  afterEach(async () => {
-    await stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
+  const scene = budgetedBroker('transient-paging', BUDGET);
+  const { start, stop } = scene;
+  const pagingDir = () => join(scene.dataDir, 'paging');
 
   it.each([
     ['a non-durable queue', false, true],

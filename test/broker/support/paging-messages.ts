@@ -3,7 +3,12 @@
  * check themselves, a confirm-publisher, a manual-ack consumer, an order check.
  */
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect } from 'amqplib';
 import type * as amqp from 'amqplib';
+import { EmbeddedBroker, type RunningBroker } from '@surety/broker';
 
 /** Distinct, deterministic content of varied size (40..2039 bytes) that names its index. */
 export function body(i: number): Buffer {
@@ -82,4 +87,45 @@ export function expectInOrderAndExact(received: Received[], from: number, to: nu
 
 export function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, k) => from + k);
+}
+
+/** An embedded broker with a small message-memory budget, on a temporary data dir. */
+export interface BudgetedBroker {
+  /** The current test's data directory (removed after it). */
+  readonly dataDir: string;
+  /** Starts the broker on the data dir and connects one amqplib client. */
+  start(): Promise<{ broker: RunningBroker['broker']; connection: amqp.ChannelModel }>;
+  /** Closes the client and stops the broker (a clean stop); start() may follow. */
+  stop(): Promise<void>;
+}
+
+/** Registers per-test setup and teardown (fresh data dir, broker stopped) in the enclosing describe. */
+export function budgetedBroker(prefix: string, messageMemoryBudget: number): BudgetedBroker {
+  let dataDir = '';
+  let running: RunningBroker | undefined;
+  let connection: amqp.ChannelModel | undefined;
+  const stop = async () => {
+    await connection?.close().catch(() => undefined);
+    connection = undefined;
+    await running?.stop();
+    running = undefined;
+  };
+  beforeEach(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), `surety-${prefix}-`));
+  });
+  afterEach(async () => {
+    await stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  return {
+    get dataDir() {
+      return dataDir;
+    },
+    async start() {
+      running = await EmbeddedBroker.start({ port: 0, dataDir, config: { messageMemoryBudget } });
+      connection = await connect(running.url);
+      return { broker: running.broker, connection };
+    },
+    stop,
+  };
 }
