@@ -1,5 +1,4 @@
 import type { Options } from 'amqplib';
-import { randomUUID } from 'node:crypto';
 
 /** Timed messages per workload (SURETY_BENCH_N). */
 export const N = Number(process.env.SURETY_BENCH_N ?? 20_000);
@@ -19,23 +18,4 @@ export function bareProperties(): Options.Publish {
   return { persistent: true, mandatory: true, contentType: 'application/json' };
 }
 
-/**
- * What every Surety message carries (messageId, correlationId, type, timestamp,
- * headers), so a raw publisher sending these stores messages of equal size.
- * The id is Node's randomUUID (pooled entropy, the cheapest uuid there is), not
- * the uuid package's v7, which draws fresh randomness per id and would make
- * this baseline look slower than a careful raw publisher is.
- */
-export function suretyLikeProperties(type: string): Options.Publish {
-  const id = randomUUID();
-  return {
-    persistent: true,
-    mandatory: true,
-    contentType: 'application/json',
-    messageId: id,
-    correlationId: id,
-    type,
-    timestamp: Math.floor(Date.now() / 1000),
-    headers: {},
-  };
-}
+export { suretyLikeProperties } from '../support/confirm-pump';

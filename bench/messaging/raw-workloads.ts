@@ -1,5 +1,6 @@
 import { connect, type ConfirmChannel, type Options } from 'amqplib';
 import { body, PREFETCH, suretyLikeProperties, WINDOW, bareProperties } from './config';
+import { confirmPump } from '../support/confirm-pump';
 import { settleHeap, Stopwatch, type Measurement } from './measure';
 
 /**
@@ -34,24 +35,13 @@ function pump(
   count: number,
   properties: () => Options.Publish,
 ): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    let sent = 0;
-    let confirmed = 0;
-    let inflight = 0;
-    const next = () => {
-      while (inflight < WINDOW && sent < count) {
-        sent++;
-        inflight++;
-        channel.publish('', queue, body, properties(), (err) => {
-          if (err) return reject(err);
-          inflight--;
-          if (++confirmed === count) resolve();
-          else next();
-        });
-      }
-    };
-    if (count === 0) resolve();
-    else next();
+  return confirmPump(channel, {
+    exchange: '',
+    routingKey: queue,
+    body,
+    count,
+    window: WINDOW,
+    properties,
   });
 }
 

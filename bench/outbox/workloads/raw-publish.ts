@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
-import { connect, type ConfirmChannel, type Options } from 'amqplib';
+import { connect, type ConfirmChannel } from 'amqplib';
+import { confirmPump, suretyLikeProperties } from '../../support/confirm-pump';
 import { EVENT_TYPE, WINDOW } from '../config';
 import { Meter, type Costs } from '../meter';
 
@@ -10,24 +10,6 @@ export interface RawPublishArgs {
   readonly body: string;
   readonly count: number;
   readonly warmup: number;
-}
-
-/**
- * What the relay sets on an outbox message (see OutboxRelay's toOutgoing and the
- * publisher's buildMessage), so that the broker stores messages of equal size.
- */
-function relayLikeProperties(): Options.Publish {
-  const id = randomUUID();
-  return {
-    persistent: true,
-    mandatory: true,
-    contentType: 'application/json',
-    messageId: id,
-    correlationId: id,
-    type: EVENT_TYPE,
-    timestamp: Math.floor(Date.now() / 1000),
-    headers: {},
-  };
 }
 
 /**
@@ -50,24 +32,14 @@ export async function rawPublish(args: RawPublishArgs): Promise<Costs> {
   }
 }
 
+/** The relay sets the same properties on an outbox message (see OutboxRelay's toOutgoing). */
 function pump(channel: ConfirmChannel, exchange: string, body: Buffer, count: number) {
-  return new Promise<void>((resolve, reject) => {
-    let sent = 0;
-    let confirmed = 0;
-    let inflight = 0;
-    const next = () => {
-      while (inflight < WINDOW && sent < count) {
-        sent++;
-        inflight++;
-        channel.publish(exchange, EVENT_TYPE, body, relayLikeProperties(), (error) => {
-          if (error) return reject(error instanceof Error ? error : new Error(String(error)));
-          inflight--;
-          if (++confirmed === count) resolve();
-          else next();
-        });
-      }
-    };
-    if (count === 0) resolve();
-    else next();
+  return confirmPump(channel, {
+    exchange,
+    routingKey: EVENT_TYPE,
+    body,
+    count,
+    window: WINDOW,
+    properties: () => suretyLikeProperties(EVENT_TYPE),
   });
 }
