@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { unlink, type FileHandle } from 'node:fs/promises';
+import { readFile, unlink, type FileHandle } from 'node:fs/promises';
 import { errnoCode, fsError } from './store-error';
 
 /** Writes `chunks` (`total` bytes) at `position`, finishing a short writev with plain writes. */
@@ -59,5 +59,15 @@ export async function unlinkIfExists(path: string): Promise<void> {
     await unlink(path);
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT') throw fsError('cannot delete', path, err);
+  }
+}
+
+/** The whole file, or nothing when it does not exist. */
+export async function readIfExists(path: string): Promise<Buffer> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if (errnoCode(err) === 'ENOENT') return Buffer.alloc(0);
+    throw fsError('cannot read', path, err);
   }
 }

@@ -6,6 +6,7 @@ import { QueueIndex } from './queue-index';
 import { ackPath, listSegmentFiles, segmentPath } from './segment-files';
 import { scanSegment } from './segment-scanner';
 import { newSegmentState, type SegmentState } from './segment-state';
+import { readIfExists } from './file-io';
 import { errnoCode, fsError } from './store-error';
 import type { RecoveredMessage, RecoveredMessageVisitor, StoreLogger } from './types';
 
@@ -162,15 +163,6 @@ async function recoverSegment(
     list.push({ ref, message: decoded.message, redelivered });
   }
   return segment;
-}
-
-async function readIfExists(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return Buffer.alloc(0);
-    throw fsError('cannot read', path, err);
-  }
 }
 
 async function removeFile(path: string): Promise<void> {

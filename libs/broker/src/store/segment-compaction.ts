@@ -1,10 +1,10 @@
 import { open, readFile, rename } from 'node:fs/promises';
 import { decodeAckEntries, encodeAckEntries } from './ack-entries';
-import { unlinkIfExists, writeFully } from './file-io';
+import { readIfExists, unlinkIfExists, writeFully } from './file-io';
 import { checkRecord } from './message-record';
 import { ackPath, SEGMENT_HEADER, segmentPath, syncDirectory } from './segment-files';
 import { filePosition, type SegmentState } from './segment-state';
-import { errnoCode, fsError, StoreError } from './store-error';
+import { fsError, StoreError } from './store-error';
 
 /**
  * A sealed segment is rewritten once fewer than this share of its records are live.
@@ -154,13 +154,4 @@ export async function commitRewrite(
 export async function discardRewrite(dir: string, rewrite: PreparedRewrite): Promise<void> {
   await unlinkIfExists(rewrite.tmpPath);
   await unlinkIfExists(ackPath(dir, rewrite.segment.id, rewrite.generation));
-}
-
-async function readIfExists(path: string): Promise<Buffer> {
-  try {
-    return await readFile(path);
-  } catch (err) {
-    if (errnoCode(err) === 'ENOENT') return Buffer.alloc(0);
-    throw fsError('cannot read', path, err);
-  }
 }
