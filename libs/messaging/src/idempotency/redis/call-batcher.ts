@@ -12,9 +12,14 @@ interface OpenBatch<I, R> {
 }
 
 /**
- * Gathers the calls made during one event-loop turn and hands them over as one batch
- * (at most `maxBatch`), so that the many deliveries a consumer handles at once cost one
- * Redis command per turn instead of one each. Adds at most one loop turn of latency.
+ * Gathers the calls made during one event-loop turn and hands them over as one batch,
+ * so that the many deliveries a consumer handles at once cost one Redis command per
+ * batch instead of one each. Adds at most one loop turn of latency.
+ *
+ * A batch that reaches `maxBatch` leaves at once, in the middle of the turn: a consumer
+ * takes in hundreds of deliveries in one socket read, and Redis works on the first
+ * batch while the consumer is still decoding the rest, instead of all waiting for the
+ * end of the turn and then for one another.
  *
  * Every call of a batch shares the batch's one promise and reads its own answer at its
  * index: with a thousand deliveries in flight, a promise and two resolver closures per
@@ -22,7 +27,6 @@ interface OpenBatch<I, R> {
  */
 export class CallBatcher<I, R> {
   private open: OpenBatch<I, R> | undefined = undefined;
-  private full: OpenBatch<I, R>[] = [];
   private scheduled = false;
 
   constructor(
@@ -32,28 +36,35 @@ export class CallBatcher<I, R> {
 
   add(input: I): BatchSlot<R> {
     let open = this.open;
-    if (open === undefined || open.inputs.length >= this.maxBatch) {
-      if (open !== undefined) this.full.push(open);
-      open = this.open = newBatch<I, R>();
-    }
-    open.inputs.push(input);
-    if (!this.scheduled) {
+    if (open === undefined) open = this.open = newBatch<I, R>();
+    const index = open.inputs.push(input) - 1;
+    if (index + 1 >= this.maxBatch) {
+      this.open = undefined;
+      this.send(open);
+    } else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
     }
-    return { batch: open.promise, index: open.inputs.length - 1 };
+    return { batch: open.promise, index };
   }
 
   private readonly flush = (): void => {
     this.scheduled = false;
-    const batches = this.full;
-    if (this.open !== undefined) batches.push(this.open);
+    const open = this.open;
     this.open = undefined;
-    this.full = [];
-    for (const batch of batches) {
-      this.run(batch.inputs).then(batch.resolve, batch.reject);
-    }
+    if (open !== undefined) this.send(open);
   };
+
+  private send(batch: OpenBatch<I, R>): void {
+    let sent: Promise<R>;
+    try {
+      sent = this.run(batch.inputs);
+    } catch (error) {
+      batch.reject(error);
+      return;
+    }
+    sent.then(batch.resolve, batch.reject);
+  }
 }
 
 function newBatch<I, R>(): OpenBatch<I, R> {

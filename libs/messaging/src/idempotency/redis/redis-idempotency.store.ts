@@ -10,6 +10,7 @@ import type {
 import { CallBatcher } from './call-batcher';
 import { LeaseBatch } from './lease-batch';
 import { ACQUIRE_MANY, COMPLETE_MANY, DONE, RELEASE, RENEW } from './redis-idempotency.scripts';
+import { RedisScript } from './redis-script';
 import { maskUrl } from '../../connection/broker-urls';
 import { resolveRedisUrl } from './redis-url';
 
@@ -25,14 +26,14 @@ export interface RedisIdempotencyOptions {
   readonly commandTimeoutMs?: number;
 }
 
-interface ScriptCommands {
-  /** (numberOfKeys, ...keys, token, leaseMs) */
-  suretyIdemAcquireMany(...args: (string | number)[]): Promise<number[]>;
-  /** (numberOfKeys, ...keys, retentionMs, leaseMs, tokenCount, ...tokens, ...tokenPositions) */
-  suretyIdemCompleteMany(...args: (string | number)[]): Promise<number[]>;
-  suretyIdemRelease(key: string, token: string): Promise<number>;
-  suretyIdemRenew(key: string, token: string, leaseMs: number): Promise<number>;
-}
+/** (numberOfKeys, ...keys, token, leaseMs) */
+const acquireMany = new RedisScript(ACQUIRE_MANY);
+/** (numberOfKeys, ...keys, retentionMs, leaseMs, tokenCount, ...tokens, ...tokenPositions) */
+const completeMany = new RedisScript(COMPLETE_MANY);
+/** (1, key, token) */
+const release = new RedisScript(RELEASE);
+/** (1, key, token, leaseMs) */
+const renew = new RedisScript(RENEW);
 
 const ACQUIRED = -10;
 const ALREADY_DONE = -20;
@@ -44,8 +45,8 @@ const DUPLICATE = Object.freeze({ status: 'duplicate' as const });
  * retention TTL. At-least-once with a dedup window — see docs/outbox/idempotency.md
  * for what Redis cannot make atomic.
  *
- * Calls from concurrent deliveries are batched by ioredis auto-pipelining (enabled on
- * clients made by {@link RedisIdempotencyStore.connect}; enable it on your own client).
+ * The calls of concurrent deliveries are batched by the store itself: one script call
+ * per batch (see CallBatcher), whether or not the client auto-pipelines.
  *
  * @publicApi
  */
@@ -56,7 +57,6 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
   private readonly leaseMs: number;
   private readonly retentionMs: number;
   private readonly commandTimeoutMs: number;
-  private readonly scripts: ScriptCommands;
   private readonly acquire: CallBatcher<string, LeaseBatch>;
   private readonly complete: CallBatcher<{ key: string; token: string }, number[]>;
   /** Leases of effects running now; one timer renews the long-running ones. */
@@ -72,16 +72,13 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
-    defineScripts(redis);
-    this.scripts = redis as unknown as ScriptCommands;
     // Batches are multi-key scripts: on a Redis Cluster the keys of one batch would
     // span slots, so there every call is its own batch.
     const maxBatch = redis.isCluster ? 1 : 500;
     this.acquire = new CallBatcher(async (keys) => {
       const token = `lease:${randomUUID()}`;
-      const states = await this.call(() =>
-        this.scripts.suretyIdemAcquireMany(keys.length, ...keys, token, this.leaseMs),
-      );
+      const args: (string | number)[] = [keys.length, ...keys, token, this.leaseMs];
+      const states = await this.call(() => acquireMany.run<number[]>(this.redis, args));
       const leases = new LeaseBatch(token, states, keys, ACQUIRED, Date.now());
       if (leases.active) this.running.add(leases);
       return leases;
@@ -92,8 +89,9 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
   }
 
   /**
-   * A store on its own client: auto-pipelined, and failing fast (no offline queue)
-   * while Redis is down, so that a consumer backs off instead of piling up calls.
+   * A store on its own client, failing fast (no offline queue) while Redis is down, so
+   * that a consumer backs off instead of piling up calls. No auto-pipelining: the store
+   * batches its own calls.
    */
   static async connect(
     url: string | undefined,
@@ -102,7 +100,6 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
   ): Promise<RedisIdempotencyStore> {
     const checkedUrl = resolveRedisUrl(url);
     const redis = new Redis(checkedUrl, {
-      enableAutoPipelining: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 1,
       lazyConnect: true,
@@ -180,7 +177,7 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     for (const leases of this.running) {
       if (leases.since > threshold) continue;
       for (const redisKey of leases.keys()) {
-        this.scripts.suretyIdemRenew(redisKey, leases.token, this.leaseMs).then(
+        renew.run<number>(this.redis, [1, redisKey, leases.token, this.leaseMs]).then(
           (renewed) => {
             if (renewed === 0) this.logger.warn(`${redisKey}: lease lost while the effect runs`);
           },
@@ -204,7 +201,7 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     const args: (string | number)[] = [items.length];
     for (const item of items) args.push(item.key);
     args.push(this.retentionMs, this.leaseMs, tokens.length, ...tokens, ...positions);
-    return this.call(() => this.scripts.suretyIdemCompleteMany(...args));
+    return this.call(() => completeMany.run<number[]>(this.redis, args));
   }
 
   /**
@@ -226,7 +223,7 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
   /** Best effort: if Redis is gone too, the lease simply expires and the retry waits for it. */
   private async release(redisKey: string, token: string): Promise<void> {
     try {
-      await this.call(() => this.scripts.suretyIdemRelease(redisKey, token));
+      await this.call(() => release.run<number>(this.redis, [1, redisKey, token]));
     } catch (error) {
       this.logger.warn(
         `${redisKey}: could not release the lease after a failed effect (${(error as Error).message}); ` +
@@ -251,13 +248,4 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
       clearTimeout(timer);
     }
   }
-}
-
-function defineScripts(redis: Redis): void {
-  if ('suretyIdemAcquireMany' in redis) return;
-  // No numberOfKeys: the count is the first argument of each call.
-  redis.defineCommand('suretyIdemAcquireMany', { lua: ACQUIRE_MANY });
-  redis.defineCommand('suretyIdemCompleteMany', { lua: COMPLETE_MANY });
-  redis.defineCommand('suretyIdemRelease', { numberOfKeys: 1, lua: RELEASE });
-  redis.defineCommand('suretyIdemRenew', { numberOfKeys: 1, lua: RENEW });
 }
