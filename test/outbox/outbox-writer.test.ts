@@ -86,6 +86,29 @@ for (const target of databaseTargets()) {
       },
     );
 
+    it('writes through handle.sql.transaction too: sequences go on, a rollback leaves nothing', async () => {
+      const outbox = new Outbox();
+      const key = uniqueIdentifier('policy');
+      const records = await db.sql.transaction(async (tx) => [
+        await outbox.add(tx, { type: 'policy.issued', exchange: 'policy', key, payload: { n: 1 } }),
+        ...(await outbox.addMany(tx, [
+          { type: 'policy.endorsed', exchange: 'policy', key, payload: { n: 2 } },
+        ])),
+      ]);
+      expect(records.map((r) => r.sequence)).toEqual([1, 2]);
+      await expect(
+        db.sql.transaction(async (tx) => {
+          await outbox.add(tx, { type: 'policy.cancelled', exchange: 'policy', key, payload: {} });
+          throw aborted;
+        }),
+      ).rejects.toBe(aborted);
+      const rows = await rowsOf(key);
+      expect(rows.map((r) => [r.sequence, r.type])).toEqual([
+        [1n, 'policy.issued'],
+        [2n, 'policy.endorsed'],
+      ]);
+    });
+
     if (target.name === 'postgres') {
       it('prepares its statements once per connection (no parse and plan per event)', async () => {
         const outbox = new Outbox();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createDatabase, resolveDatabaseUrl, type DatabaseHandle } from '@surety/database';
-import { Outbox, type OutboxTransaction } from '@surety/messaging/outbox';
+import { Outbox } from '@surety/messaging/outbox';
 import { CONNECTIONS, EVENT_TYPE, QUOTES, payload } from '../config';
 import { Meter, type Costs } from '../meter';
 
@@ -83,13 +83,7 @@ function viaSql(db: DatabaseHandle): Transaction {
   return (withEvent) =>
     db.sql.transaction(async (tx) => {
       await tx.query(INSERT_POLICY, [randomUUID(), 'holder-1', '1234.50']);
-      if (!withEvent) return;
-      // The writer needs only $queryRawUnsafe; the raw executor can lend it one.
-      const adapter: OutboxTransaction = {
-        $queryRawUnsafe: async <T>(query: string, ...values: unknown[]) =>
-          (await tx.query(query, values)).rows as T,
-      };
-      await outbox.add(adapter, { type: EVENT_TYPE, exchange: 'policy', payload });
+      if (withEvent) await outbox.add(tx, { type: EVENT_TYPE, exchange: 'policy', payload });
     });
 }
 

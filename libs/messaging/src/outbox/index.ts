@@ -3,6 +3,7 @@ export type {
   OutboxEvent,
   OutboxRecord,
   OutboxTransaction,
+  PrismaTransactionLike,
 } from './interfaces/outbox-event.interface';
 export type { Compensation, FailedOutboxEvent } from './interfaces/failed-outbox-event.interface';
 export { OutboxSerializationError, InvalidOutboxEventError } from './outbox.errors';

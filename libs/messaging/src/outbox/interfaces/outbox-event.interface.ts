@@ -1,3 +1,5 @@
+import type { SqlQueryable } from '@surety/database';
+
 /**
  * An event to publish once the business transaction commits.
  *
@@ -34,8 +36,14 @@ export interface OutboxRecord {
 }
 
 /** The part of a Prisma interactive-transaction client the writer needs (Prisma's satisfies it). */
-export interface OutboxTransaction {
+export interface PrismaTransactionLike {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
   /** Used when present (Prisma's is): the single-event insert needs no result rows. */
   $executeRawUnsafe?(query: string, ...values: unknown[]): Promise<number>;
 }
+
+/**
+ * Where an event is written: the `tx` of a Prisma interactive transaction, or the
+ * transaction handle.sql.transaction passes to its callback.
+ */
+export type OutboxTransaction = PrismaTransactionLike | SqlQueryable;
