@@ -128,7 +128,8 @@ export class IdempotencyMiddleware {
       try {
         const outcome = await store.execute(scope, key, effect);
         this.recovered(setting.store);
-        if (outcome.status === 'executed') await this.afterRecorded?.(ctx);
+        // Not `await this.afterRecorded?.(ctx)`: awaiting undefined still costs two promises.
+        if (outcome.status === 'executed' && this.afterRecorded) await this.afterRecorded(ctx);
         if (outcome.status !== 'in-progress') return; // executed, or a duplicate: ack
         const waited = Date.now() - busySince;
         if (waited >= this.busyWaitMs) throw new IdempotencyKeyBusyError(scope, key, waited);

@@ -25,8 +25,10 @@ return 0
 /**
  * Acquire, for many keys in one call (the store batches the deliveries of one
  * event-loop turn). KEYS the keys, ARGV[1] the batch's lease token, ARGV[2] lease ms.
- * Per key: no value → take the lease (-10); DONE → -20; another lease → the ms it
- * still has to live.
+ * Answers { codes, ms... }: codes has one letter per key — `a` the lease is ours now,
+ * `d` DONE, `b` another worker holds the key — and for each `b`, in order, the ms its
+ * lease still has to live. One string instead of an integer per key: the client
+ * decodes one reply element per batch, not hundreds.
  *
  * One command per key: SET NX GET (Redis 7+) takes the lease and reports what was
  * there in one go. Redis before 7 refuses NX with GET; then the first key's pcall
@@ -34,7 +36,8 @@ return 0
  * runs atomically).
  */
 export const ACQUIRE_MANY = `
-local out = {}
+local codes = {}
+local out = {false}
 local oneCommand = true
 for i, key in ipairs(KEYS) do
   local v
@@ -47,25 +50,28 @@ for i, key in ipairs(KEYS) do
     if not v then redis.call('SET', key, ARGV[1], 'PX', ARGV[2]) end
   end
   if not v then
-    out[i] = -10
+    codes[i] = 'a'
   elseif v == '${DONE}' then
-    out[i] = -20
+    codes[i] = 'd'
   else
+    codes[i] = 'b'
     local ttl = redis.call('PTTL', key)
     if ttl < 1 then ttl = 1 end
-    out[i] = ttl
+    out[#out + 1] = ttl
   end
 end
+out[1] = table.concat(codes)
 return out
 `;
 
 /**
  * Complete, for many keys. KEYS the keys; ARGV[1] retention ms, ARGV[2] lease ms,
- * ARGV[3] the number T of distinct lease tokens, ARGV[4 .. 3+T] the tokens, then per
- * key the position (1..T) of its token (a batch's keys share a few tokens, so each
- * is sent once). Per key: still our lease → DONE with the retention TTL (1); expired
- * and untaken (or already DONE) → DONE anyway (2); another worker's lease → left to
- * that worker (0: the effect may run twice, the store warns).
+ * ARGV[3] which token each key's lease has: two characters per key, the token's
+ * position p (1-based) as chars 48 + floor(p / 64) and 48 + p % 64; ARGV[4..] the
+ * distinct lease tokens (a batch's keys share a few, so each is sent once).
+ * Answers one digit per key: 1 still our lease → DONE with the retention TTL;
+ * 2 expired and untaken (or already DONE) → DONE anyway; 0 another worker's lease →
+ * left to that worker (the effect may run twice, the store warns).
  *
  * One command per key: SET GET (Redis 6.2+) writes DONE and returns what was there.
  * In the rare third case the other worker's token is put back, with a full lease
@@ -74,10 +80,11 @@ return out
  */
 export const COMPLETE_MANY = `
 local out = {}
-local tokens = tonumber(ARGV[3])
+local positions = ARGV[3]
 local oneCommand = true
 for i, key in ipairs(KEYS) do
-  local mine = ARGV[3 + tonumber(ARGV[3 + tokens + i])]
+  local hi, lo = string.byte(positions, 2 * i - 1, 2 * i)
+  local mine = ARGV[3 + (hi - 48) * 64 + lo - 48]
   local v
   if oneCommand then
     v = redis.pcall('SET', key, '${DONE}', 'PX', ARGV[1], 'GET')
@@ -85,22 +92,22 @@ for i, key in ipairs(KEYS) do
   end
   if oneCommand then
     if v == mine then
-      out[i] = 1
+      out[i] = '1'
     elseif not v or v == '${DONE}' then
-      out[i] = 2
+      out[i] = '2'
     else
       redis.call('SET', key, v, 'PX', ARGV[2])
-      out[i] = 0
+      out[i] = '0'
     end
   else
     v = redis.call('GET', key)
     if v == mine or not v or v == '${DONE}' then
       if v ~= '${DONE}' then redis.call('SET', key, '${DONE}', 'PX', ARGV[1]) end
-      if v == mine then out[i] = 1 else out[i] = 2 end
+      if v == mine then out[i] = '1' else out[i] = '2' end
     else
-      out[i] = 0
+      out[i] = '0'
     end
   end
 end
-return out
+return table.concat(out)
 `;

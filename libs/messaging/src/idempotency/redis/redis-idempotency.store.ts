@@ -8,6 +8,7 @@ import type {
   IdempotentEffect,
 } from '../interfaces/idempotency-store.interface';
 import { CallBatcher } from './call-batcher';
+import { GuardedRun, type GuardedRunHost } from './guarded-run';
 import { LeaseBatch } from './lease-batch';
 import { ACQUIRE_MANY, COMPLETE_MANY, DONE, RELEASE, RENEW } from './redis-idempotency.scripts';
 import { RedisScript } from './redis-script';
@@ -26,18 +27,18 @@ export interface RedisIdempotencyOptions {
   readonly commandTimeoutMs?: number;
 }
 
-/** (numberOfKeys, ...keys, token, leaseMs) */
+/** keys; token, leaseMs */
 const acquireMany = new RedisScript(ACQUIRE_MANY);
-/** (numberOfKeys, ...keys, retentionMs, leaseMs, tokenCount, ...tokens, ...tokenPositions) */
+/** keys; retentionMs, leaseMs, token positions, ...tokens */
 const completeMany = new RedisScript(COMPLETE_MANY);
-/** (1, key, token) */
+/** key; token */
 const release = new RedisScript(RELEASE);
-/** (1, key, token, leaseMs) */
+/** key; token, leaseMs */
 const renew = new RedisScript(RENEW);
 
-const ACQUIRED = -10;
-const ALREADY_DONE = -20;
-const DUPLICATE = Object.freeze({ status: 'duplicate' as const });
+/** Keys per script call. A complete call names each key's token in two characters of
+ * 64 values, so a batch may hold up to 4095 distinct tokens: more than it has keys. */
+const MAX_BATCH = 500;
 
 /**
  * Redis idempotency: a lease (`SET NX PX`-style, in Lua so that the "already done"
@@ -57,11 +58,14 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
   private readonly leaseMs: number;
   private readonly retentionMs: number;
   private readonly commandTimeoutMs: number;
-  private readonly acquire: CallBatcher<string, LeaseBatch>;
-  private readonly complete: CallBatcher<{ key: string; token: string }, number[]>;
+  private readonly acquire: CallBatcher<GuardedRun>;
+  private readonly complete: CallBatcher<GuardedRun>;
+  private readonly host: GuardedRunHost;
   /** Leases of effects running now; one timer renews the long-running ones. */
   private readonly running = new Set<LeaseBatch>();
   private readonly renewal: NodeJS.Timeout;
+  private readonly leaseArg: string;
+  private readonly retentionArg: string;
 
   constructor(
     private readonly redis: Redis,
@@ -72,18 +76,26 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     this.leaseMs = options.leaseMs ?? 30_000;
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
+    this.leaseArg = String(this.leaseMs);
+    this.retentionArg = String(this.retentionMs);
     // Batches are multi-key scripts: on a Redis Cluster the keys of one batch would
     // span slots, so there every call is its own batch.
-    const maxBatch = redis.isCluster ? 1 : 500;
-    this.acquire = new CallBatcher(async (keys) => {
-      const token = `lease:${randomUUID()}`;
-      const args: (string | number)[] = [keys.length, ...keys, token, this.leaseMs];
-      const states = await this.call(() => acquireMany.run<number[]>(this.redis, args));
-      const leases = new LeaseBatch(token, states, keys, ACQUIRED, Date.now());
-      if (leases.active) this.running.add(leases);
-      return leases;
-    }, maxBatch);
-    this.complete = new CallBatcher((items) => this.completeMany(items), maxBatch);
+    const maxBatch = redis.isCluster ? 1 : MAX_BATCH;
+    this.acquire = new CallBatcher((runs) => this.acquireMany(runs), maxBatch);
+    this.complete = new CallBatcher((runs) => this.completeMany(runs), maxBatch);
+    this.host = {
+      markDone: (run) => this.complete.add(run),
+      finished: (leases, index) => {
+        leases.finish(index);
+        if (!leases.active) this.running.delete(leases);
+      },
+      release: (key, token) => this.release(key, token),
+      leaseLost: (key) =>
+        this.logger.warn(
+          `${key}: lease lost before the done-marker was written and another worker ` +
+            `holds the key now; the effect may run twice (raise leaseMs above the handler's duration)`,
+        ),
+    };
     this.renewal = setInterval(() => this.renewLongRunning(), this.leaseMs / 3);
     this.renewal.unref();
   }
@@ -121,36 +133,19 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     return new RedisIdempotencyStore(redis, options, true);
   }
 
-  async execute<T>(
+  execute<T>(
     scope: string,
     key: string,
     effect: IdempotentEffect<T, undefined>,
   ): Promise<IdempotencyOutcome<T>> {
-    const redisKey = this.keyOf(scope, key);
-    const slot = this.acquire.add(redisKey);
-    const leases = await slot.batch;
-    const state = leases.states[slot.index];
-    if (state === ALREADY_DONE) return DUPLICATE;
-    if (state !== ACQUIRED) return { status: 'in-progress', retryAfterMs: Math.max(state, 1) };
-
-    const token = leases.token;
-    let result: T;
-    try {
-      result = await effect(undefined);
-    } catch (error) {
-      this.finished(leases, slot.index);
-      await this.release(redisKey, token);
-      throw error;
-    }
-    this.finished(leases, slot.index);
-    const marked = await this.markDone(redisKey, token);
-    if (marked === 0) {
-      this.logger.warn(
-        `${redisKey}: lease lost before the done-marker was written and another worker ` +
-          `holds the key now; the effect may run twice (raise leaseMs above the handler's duration)`,
-      );
-    }
-    return { status: 'executed', result };
+    const run = new GuardedRun(this.host, this.keyOf(scope, key), effect);
+    const outcome = new Promise<IdempotencyOutcome<unknown>>((resolve, reject) => {
+      run.resolve = resolve;
+      run.reject = reject;
+    });
+    this.acquire.add(run);
+    // The run settles with the effect's own result, so it is a T.
+    return outcome as Promise<IdempotencyOutcome<T>>;
   }
 
   async isDone(scope: string, key: string): Promise<boolean> {
@@ -166,18 +161,13 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     return `${this.prefix}:${scope}:${key}`;
   }
 
-  private finished(leases: LeaseBatch, index: number): void {
-    leases.finish(index);
-    if (!leases.active) this.running.delete(leases);
-  }
-
   /** Renews the leases of effects running longer than a third of the lease, so a slow handler is not run twice. */
   private renewLongRunning(): void {
     const threshold = Date.now() - this.leaseMs / 3;
     for (const leases of this.running) {
       if (leases.since > threshold) continue;
       for (const redisKey of leases.keys()) {
-        renew.run<number>(this.redis, [1, redisKey, leases.token, this.leaseMs]).then(
+        renew.run<number>(this.redis, [redisKey], [leases.token, this.leaseArg]).then(
           (renewed) => {
             if (renewed === 0) this.logger.warn(`${redisKey}: lease lost while the effect runs`);
           },
@@ -187,43 +177,56 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     }
   }
 
-  /** One COMPLETE_MANY call; each distinct lease token is sent once, keys refer to it by position. */
-  private completeMany(items: { key: string; token: string }[]): Promise<number[]> {
-    const tokens: string[] = [];
-    const positions: number[] = new Array<number>(items.length);
-    for (let i = 0; i < items.length; i++) {
-      const token = items[i].token;
-      // Few distinct tokens per batch (one per acquire batch): a scan beats a map.
-      let position = tokens.lastIndexOf(token);
-      if (position < 0) position = tokens.push(token) - 1;
-      positions[i] = position + 1;
-    }
-    const args: (string | number)[] = [items.length];
-    for (const item of items) args.push(item.key);
-    args.push(this.retentionMs, this.leaseMs, tokens.length, ...tokens, ...positions);
-    return this.call(() => completeMany.run<number[]>(this.redis, args));
+  /** One ACQUIRE_MANY call for a batch of runs, one lease token for all of them. */
+  private acquireMany(runs: GuardedRun[]): void {
+    const keys = new Array<string>(runs.length);
+    for (let i = 0; i < runs.length; i++) keys[i] = runs[i].key;
+    const token = `lease:${randomUUID()}`;
+    this.call(() =>
+      acquireMany.run<[string, ...number[]]>(this.redis, keys, [token, this.leaseArg]),
+    ).then(
+      (answer) => {
+        const leases = new LeaseBatch(token, answer, keys, Date.now());
+        if (leases.active) this.running.add(leases);
+        for (let i = 0; i < runs.length; i++) runs[i].acquired(leases, i);
+      },
+      (error: unknown) => {
+        for (const run of runs) run.acquireFailed(error);
+      },
+    );
   }
 
   /**
-   * The effect has taken place: a missing done-marker now means it runs again once the
-   * lease expires, so a short Redis hiccup is worth a few quick retries before giving up.
+   * One COMPLETE_MANY call for a batch of runs; each distinct lease token is sent once,
+   * keys name theirs by position (two characters each, see MAX_BATCH).
    */
-  private async markDone(redisKey: string, token: string): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const slot = this.complete.add({ key: redisKey, token });
-        return (await slot.batch)[slot.index];
-      } catch (error) {
-        if (attempt >= 4) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
-      }
+  private completeMany(runs: GuardedRun[]): void {
+    const keys = new Array<string>(runs.length);
+    const tokens: string[] = [];
+    let positions = '';
+    for (let i = 0; i < runs.length; i++) {
+      const token = runs[i].token;
+      // Few distinct tokens per batch (one per acquire batch): a scan beats a map.
+      let position = tokens.lastIndexOf(token) + 1;
+      if (position === 0) position = tokens.push(token);
+      keys[i] = runs[i].key;
+      positions += String.fromCharCode(48 + (position >> 6), 48 + (position & 63));
     }
+    const args = [this.retentionArg, this.leaseArg, positions, ...tokens];
+    this.call(() => completeMany.run<string>(this.redis, keys, args)).then(
+      (answers) => {
+        for (let i = 0; i < runs.length; i++) runs[i].marked(answers.charCodeAt(i) - 48);
+      },
+      (error: unknown) => {
+        for (const run of runs) run.markFailed(error);
+      },
+    );
   }
 
   /** Best effort: if Redis is gone too, the lease simply expires and the retry waits for it. */
   private async release(redisKey: string, token: string): Promise<void> {
     try {
-      await this.call(() => release.run<number>(this.redis, [1, redisKey, token]));
+      await this.call(() => release.run<number>(this.redis, [redisKey], [token]));
     } catch (error) {
       this.logger.warn(
         `${redisKey}: could not release the lease after a failed effect (${(error as Error).message}); ` +
