@@ -17,7 +17,8 @@ let timePrefix = '';
 
 /** A uuid v7 (time-ordered): ids sort by creation time, also within one millisecond. */
 export function newMessageId(): string {
-  if (offset + 7 > pool.length) {
+  // At most 10 bytes per id: 4 for a new millisecond's counter start, 6 random.
+  if (offset + 10 > pool.length) {
     randomFillSync(pool);
     offset = 0;
   }
