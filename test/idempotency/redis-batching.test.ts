@@ -1,7 +1,11 @@
 import Redis from 'ioredis';
-import { RedisIdempotencyStore } from '@surety/messaging/idempotency';
+import {
+  IdempotencyStoreUnavailableError,
+  RedisIdempotencyStore,
+} from '@surety/messaging/idempotency';
+import { TcpProxy } from '../outbox/support/tcp-proxy';
 import { uniqueName } from '../support/names';
-import { describeWithServices, serviceUrl } from '../support/services';
+import { describeWithServices, hostPort, serviceUrl } from '../support/services';
 
 // What the Redis store's own batching and script sending must keep: batches larger
 // than one script call, a Redis that forgot the scripts, and clients configured in
@@ -115,6 +119,51 @@ describeWithServices(['redis'], 'Redis idempotency store: batches and script cal
     expect(await store.isDone('scope', 'a')).toBe(true);
     expect(await store.execute('scope', 'a', async () => 'again')).toEqual({
       status: 'duplicate',
+    });
+  });
+
+  describe('when the done-marker call fails after the effect ran', () => {
+    let proxy: TcpProxy;
+    beforeEach(async () => {
+      proxy = await TcpProxy.start(hostPort('redis'));
+    });
+    afterEach(() => proxy.close());
+
+    async function throughProxy(): Promise<RedisIdempotencyStore> {
+      const store = await RedisIdempotencyStore.connect(proxy.urlFor(serviceUrl('redis')), {
+        prefix,
+        commandTimeoutMs: 300,
+      });
+      stores.push(store);
+      return store;
+    }
+
+    it('retries it and answers executed once Redis is back within the retries', async () => {
+      const store = await throughProxy();
+      let runs = 0;
+      const outcome = await store.execute('scope', 'k', async () => {
+        runs++;
+        proxy.goDown();
+        setTimeout(() => proxy.resume(), 50);
+        return 'ran';
+      });
+      expect(outcome).toEqual({ status: 'executed', result: 'ran' });
+      expect(runs).toBe(1);
+      expect(await redis.get(`${prefix}:scope:k`)).toBe('done');
+    });
+
+    it('fails the delivery as unavailable (not executed, so it is not acked) when Redis stays down', async () => {
+      const store = await throughProxy();
+      let runs = 0;
+      const outcome = store.execute('scope', 'k', async () => {
+        runs++;
+        proxy.goDown();
+        return 'ran';
+      });
+      await expect(outcome).rejects.toBeInstanceOf(IdempotencyStoreUnavailableError);
+      expect(runs).toBe(1);
+      // Our lease is still there: a redelivery waits for it instead of running at once.
+      expect(await redis.get(`${prefix}:scope:k`)).toMatch(/^lease:/);
     });
   });
 });
