@@ -2,17 +2,20 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { beamPids } from '../broker/proc-stats';
 
 /** A broker the benchmark runs every workload against. */
 export interface BenchBroker {
   readonly name: 'rabbitmq' | 'embedded';
   readonly url: string;
+  /** The broker's processes, for its CPU. */
+  readonly pids: readonly number[];
   stop(): Promise<void>;
 }
 
 export function rabbitmq(): BenchBroker {
   const url = process.env.SURETY_BENCH_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
-  return { name: 'rabbitmq', url, stop: async () => undefined };
+  return { name: 'rabbitmq', url, pids: beamPids(), stop: async () => undefined };
 }
 
 /**
@@ -52,6 +55,7 @@ export async function embedded(): Promise<BenchBroker | undefined> {
   return {
     name: 'embedded',
     url,
+    pids: [child.pid!],
     stop: async () => {
       const exited = new Promise((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');

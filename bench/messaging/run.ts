@@ -15,6 +15,7 @@ import { embedded, rabbitmq, type BenchBroker } from './brokers';
 import { body, N, PREFETCH, WARMUP, WINDOW } from './config';
 import type { Measurement } from './measure';
 import { deleteQueues, fill } from './raw-workloads';
+import { waitForBrokerToSettle } from '../support/broker-settle';
 import { formatCpu, formatRate, pairedRatios, summarize } from '../support/stats';
 import type { WorkloadKind } from './workload';
 
@@ -84,6 +85,7 @@ async function benchBroker(broker: BenchBroker): Promise<Series> {
         // side consuming first shared the broker with its flush of both fills (RabbitMQ
         // gave 14–20k msg/s to whichever went first and 31–42k to the second).
         await fill(broker.url, queueOf(kind), N + WARMUP);
+        await waitForBrokerToSettle(broker.pids);
         const result = await runWorkload(kind, broker.url, queueOf(kind));
         series[kind].push(result);
         line.push(describe(kind, result));

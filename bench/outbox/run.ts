@@ -57,6 +57,7 @@ import {
   type BenchDatabase,
 } from './services';
 import { benchName, declareExchange, deleteTopology, fillQueue } from './topology';
+import { waitForBrokerToSettle } from '../support/broker-settle';
 import type { WorkloadArgs, WorkloadKind, WorkloadResult } from './workload';
 
 const NODE_ARGS = (process.env.BENCH_OUTBOX_NODE_ARGS ?? '').split(' ').filter(Boolean);
@@ -235,6 +236,7 @@ async function consumeRound(
       await resetTables(database);
       const count = mode === 'db' ? DB_CONSUME_N : CONSUME_N;
       await fillQueue(broker.url, queue, WARMUP + count);
+      await waitForBrokerToSettle(broker.pids);
       const costs = await runWorkload(
         'consume',
         {
