@@ -11,10 +11,10 @@ import {
   body,
   consume,
   expectInOrderAndExact,
+  getAll,
   publishAll,
   budgetedBroker,
   range,
-  type Received,
 } from './support/paging-messages';
 
 const BUDGET = 1024 * 1024;
@@ -55,16 +55,7 @@ describe('paging queues larger than the memory budget', () => {
     const q = broker.vhost('/')!.queues.get(queue)!;
     await eventually(() => expect(q.pagedCount).toBeGreaterThan(1000));
     // drain the in-memory head with gets, reaching paged-out messages
-    const got: Received[] = [];
-    for (let i = 0; i < 3000; i++) {
-      const message = await channel.get(queue, { noAck: true });
-      if (message === false) throw new Error(`get-empty after ${i}`);
-      got.push({
-        index: message.content.readUInt32BE(0),
-        content: message.content,
-        redelivered: false,
-      });
-    }
+    const got = await getAll(channel, queue, 3000);
     expectInOrderAndExact(got, 0, 3000);
     expect(await channel.get(queue)).toBe(false);
   });

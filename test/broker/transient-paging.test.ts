@@ -13,10 +13,10 @@ import {
   body,
   consume,
   expectInOrderAndExact,
+  getAll,
   publishAll,
   budgetedBroker,
   range,
-  type Received,
 } from './support/paging-messages';
 
 const BUDGET = 1024 * 1024;
@@ -72,16 +72,7 @@ describe('paging transient messages to scratch files', () => {
     await publishAll(channel, queue, 0, 3000, { persistent: false });
     const q = broker.vhost('/')!.queues.get(queue)!;
     await eventually(() => expect(q.pagedCount).toBeGreaterThan(1000));
-    const got: Received[] = [];
-    for (let i = 0; i < 1500; i++) {
-      const message = await channel.get(queue, { noAck: true });
-      if (message === false) throw new Error(`get-empty after ${i}`);
-      got.push({
-        index: message.content.readUInt32BE(0),
-        content: message.content,
-        redelivered: false,
-      });
-    }
+    const got = await getAll(channel, queue, 1500);
     expectInOrderAndExact(got, 0, 1500);
 
     expect(broker.paging.stats().live).toBeGreaterThan(0);

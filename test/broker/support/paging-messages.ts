@@ -78,6 +78,25 @@ export async function consume(
   return received;
 }
 
+/** `count` messages fetched one by one with basic.get (no ack); fails on an empty get. */
+export async function getAll(
+  channel: amqp.Channel,
+  queue: string,
+  count: number,
+): Promise<Received[]> {
+  const got: Received[] = [];
+  for (let i = 0; i < count; i++) {
+    const message = await channel.get(queue, { noAck: true });
+    if (message === false) throw new Error(`get-empty after ${i}`);
+    got.push({
+      index: message.content.readUInt32BE(0),
+      content: message.content,
+      redelivered: false,
+    });
+  }
+  return got;
+}
+
 export function expectInOrderAndExact(received: Received[], from: number, to: number): void {
   expect(received.map((r) => r.index)).toEqual(range(from, to));
   for (const r of received) {
