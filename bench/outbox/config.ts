@@ -33,8 +33,8 @@ export const WARMUP = int('BENCH_OUTBOX_WARMUP', 1_000);
 export const CONNECTIONS = 8;
 /** Raw baseline's unconfirmed publishes in flight; also the Surety publisher's window. */
 export const WINDOW = 1000;
-/** Unacked deliveries per consumer (c). */
-export const PREFETCH = 1000;
+/** Unacked deliveries per consumer (c), the same for every consumer compared. */
+export const PREFETCH = int('BENCH_OUTBOX_PREFETCH', 1000);
 /** Handlers at once for the plain and 'redis' consumers (c); default: prefetch. */
 export const CONCURRENCY = int('BENCH_OUTBOX_CONCURRENCY', PREFETCH);
 /**

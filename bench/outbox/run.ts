@@ -5,7 +5,7 @@
 //       1000, same bytes and properties), on RabbitMQ and on the embedded broker (a child
 //       process); PostgreSQL. Backlog drain of BENCH_OUTBOX_N pre-filled rows, and a
 //       streaming variant (producers commit while the relay runs: commit→confirm p50/p99).
-//   (b) what outbox.add adds to a business transaction, sequential and 8 connections.
+//   (b) what outbox.add (and addWithCommit) adds to a business transaction, sequential and 8 connections.
 //   (c) idempotent consumers: plain vs idempotency 'redis' vs 'db' inbox.
 //
 // Every workload runs in its own process (workload.ts); rounds interleave the compared
@@ -270,6 +270,7 @@ async function transactionRound(database: BenchDatabase, round: number, results:
         databaseUrl: database.url,
         api: variant.api,
         shape: variant.shape,
+        writer: variant.writer,
         lanes,
         count: TX_N,
         warmup: Math.min(WARMUP, 500),

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createDatabase, resolveDatabaseUrl, type DatabaseHandle } from '@surety/database';
-import { Outbox } from '@surety/messaging/outbox';
+import { Outbox, type OutboxEvent, type OutboxTransaction } from '@surety/messaging/outbox';
 import { CONNECTIONS, EVENT_TYPE, QUOTES, payload } from '../config';
 import { Meter, type Costs } from '../meter';
 
@@ -15,6 +15,8 @@ export interface BusinessTxArgs {
    * keyed by the policy, as per-policy order needs.
    */
   readonly shape?: BusinessShape;
+  /** 'add': the event in a round trip of its own; 'addWithCommit': sent with the COMMIT. */
+  readonly writer?: 'add' | 'addWithCommit';
   readonly lanes: number;
   readonly count: number;
   readonly warmup: number;
@@ -31,6 +33,7 @@ const INSERT_POLICY = 'INSERT INTO bench_policy (id, holder, premium) VALUES ($1
 const BLOCK = 250;
 
 type Transaction = (withEvent: boolean) => Promise<void>;
+type AddEvent = (tx: OutboxTransaction, event: OutboxEvent) => Promise<unknown>;
 
 /**
  * (b) One business transaction inserts a policy row; the `with` variant also adds its
@@ -43,12 +46,17 @@ export async function businessTx(args: BusinessTxArgs): Promise<BusinessTxCosts>
     poolSize: CONNECTIONS,
   });
   const meter = await Meter.create(args.databaseUrl);
+  const outbox = new Outbox();
+  const addEvent: AddEvent =
+    args.writer === 'addWithCommit'
+      ? (tx, event) => outbox.addWithCommit(tx, event)
+      : (tx, event) => outbox.add(tx, event);
   const transaction =
     args.shape === 'underwriting'
-      ? underwriting(db)
+      ? underwriting(db, addEvent)
       : args.api === 'prisma'
-        ? viaPrisma(db)
-        : viaSql(db);
+        ? viaPrisma(db, addEvent)
+        : viaSql(db, addEvent);
   const totals = { without: new Totals(), with: new Totals() };
   try {
     await run(transaction, false, args.lanes, args.warmup);
@@ -69,21 +77,19 @@ export async function businessTx(args: BusinessTxArgs): Promise<BusinessTxCosts>
   }
 }
 
-function viaPrisma(db: DatabaseHandle): Transaction {
-  const outbox = new Outbox();
+function viaPrisma(db: DatabaseHandle, addEvent: AddEvent): Transaction {
   return (withEvent) =>
     db.prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe(INSERT_POLICY, randomUUID(), 'holder-1', '1234.50');
-      if (withEvent) await outbox.add(tx, { type: EVENT_TYPE, exchange: 'policy', payload });
+      if (withEvent) await addEvent(tx, { type: EVENT_TYPE, exchange: 'policy', payload });
     });
 }
 
-function viaSql(db: DatabaseHandle): Transaction {
-  const outbox = new Outbox();
+function viaSql(db: DatabaseHandle, addEvent: AddEvent): Transaction {
   return (withEvent) =>
     db.sql.transaction(async (tx) => {
       await tx.query(INSERT_POLICY, [randomUUID(), 'holder-1', '1234.50']);
-      if (withEvent) await outbox.add(tx, { type: EVENT_TYPE, exchange: 'policy', payload });
+      if (withEvent) await addEvent(tx, { type: EVENT_TYPE, exchange: 'policy', payload });
     });
 }
 
@@ -92,8 +98,7 @@ const INSERT_COVERAGES =
   'INSERT INTO bench_coverage (policy_id, kind, amount) VALUES ($1::uuid, $2, $3), ($1::uuid, $4, $5)';
 const CLOSE_QUOTE = "UPDATE bench_quote SET status = 'issued' WHERE id = $1";
 
-function underwriting(db: DatabaseHandle): Transaction {
-  const outbox = new Outbox();
+function underwriting(db: DatabaseHandle, addEvent: AddEvent): Transaction {
   let next = 0;
   return (withEvent) =>
     db.prisma.$transaction(async (tx) => {
@@ -107,7 +112,7 @@ function underwriting(db: DatabaseHandle): Transaction {
       await tx.$executeRawUnsafe(INSERT_COVERAGES, policyId, 'fire', '100000', 'theft', '25000');
       await tx.$executeRawUnsafe(CLOSE_QUOTE, quoteId);
       if (withEvent) {
-        await outbox.add(tx, { type: EVENT_TYPE, exchange: 'policy', key: policyId, payload });
+        await addEvent(tx, { type: EVENT_TYPE, exchange: 'policy', key: policyId, payload });
       }
     });
 }

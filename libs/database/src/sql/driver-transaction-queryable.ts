@@ -1,3 +1,6 @@
+import type { ClientBase } from 'pg';
+import { commitWith, type StatementAtCommit } from './commit-with';
+import { pgQueryConfig } from './pg-sql-executor';
 import type { SqlQueryable, SqlResult } from './sql-executor';
 
 /** What a Prisma driver adapter's transaction offers (@prisma/driver-adapter-utils `Transaction`). */
@@ -26,8 +29,33 @@ const INT64_ARRAY = 65;
  */
 export class DriverTransactionQueryable implements SqlQueryable {
   private ended = false;
+  private readonly atCommitStatements: StatementAtCommit[] = [];
+  /** Only where the transaction's pg client is at hand (@prisma/adapter-pg; not PGlite's). */
+  readonly atCommit?: (sql: string, params: readonly unknown[]) => void;
 
-  constructor(private readonly transaction: DriverTransaction) {}
+  constructor(
+    private readonly transaction: DriverTransaction,
+    /** The pg client the transaction runs on, when the adapter exposes it. */
+    private readonly pgClient?: ClientBase,
+  ) {
+    if (pgClient !== undefined) {
+      this.atCommit = (sql, params) => {
+        this.assertOpen();
+        this.atCommitStatements.push({ config: pgQueryConfig(sql, params) });
+      };
+    }
+  }
+
+  /**
+   * Prisma is about to send COMMIT: with statements queued by `atCommit`, commits with
+   * them (see commitWith) and answers true; otherwise false, and Prisma's own COMMIT goes
+   * out as usual.
+   */
+  async commitWithQueued(): Promise<boolean> {
+    if (this.pgClient === undefined || this.atCommitStatements.length === 0) return false;
+    await commitWith(this.pgClient, this.atCommitStatements.splice(0));
+    return true;
+  }
 
   /** Called when Prisma commits or rolls back: the connection goes back to the pool. */
   end(): void {

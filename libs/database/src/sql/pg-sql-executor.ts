@@ -1,5 +1,6 @@
 import type { ClientBase, CustomTypesConfig, Pool, PoolClient } from 'pg';
 import { types as pgTypes } from 'pg';
+import { commitWith, type StatementAtCommit } from './commit-with';
 import { preparedName } from './prepared-statements';
 import type { SqlExecutor, SqlQueryable, SqlResult } from './sql-executor';
 
@@ -13,17 +14,17 @@ const typeParsers: CustomTypesConfig = {
       : pgTypes.getTypeParser(oid, format ?? 'text')) as CustomTypesConfig['getTypeParser'],
 };
 
+/** How pg is asked to run one statement (named when it is marked `prepared`). */
+export function pgQueryConfig(sql: string, params: readonly unknown[]) {
+  return { name: preparedName(sql), text: sql, values: [...params], types: typeParsers };
+}
+
 /** Statements on one pg client (a session's connection or an open transaction). */
 class PgClientQueryable implements SqlQueryable {
   constructor(protected readonly client: ClientBase | Pool) {}
 
   async query<Row>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<Row>> {
-    const result = await this.client.query({
-      name: preparedName(sql),
-      text: sql,
-      values: [...params],
-      types: typeParsers,
-    });
+    const result = await this.client.query(pgQueryConfig(sql, params));
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
   }
 
@@ -33,19 +34,31 @@ class PgClientQueryable implements SqlQueryable {
   }
 }
 
+/** An open transaction: its statements, and those it sends with its COMMIT. */
+class PgTransactionQueryable extends PgClientQueryable {
+  readonly atCommitStatements: StatementAtCommit[] = [];
+
+  readonly atCommit = (sql: string, params: readonly unknown[]): void => {
+    this.atCommitStatements.push({ config: pgQueryConfig(sql, params) });
+  };
+}
+
 async function inTransaction<T>(
   client: ClientBase,
   work: (tx: SqlQueryable) => Promise<T>,
 ): Promise<T> {
   await client.query('BEGIN');
+  let result: T;
+  const tx = new PgTransactionQueryable(client);
   try {
-    const result = await work(new PgClientQueryable(client));
-    await client.query('COMMIT');
-    return result;
+    result = await work(tx);
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
+  // Rolls back itself when it fails.
+  await commitWith(client, tx.atCommitStatements);
+  return result;
 }
 
 /** A connection held for a session: its transactions run on that same connection. */

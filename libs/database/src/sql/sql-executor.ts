@@ -18,6 +18,12 @@ export interface SqlQueryable {
   ): Promise<SqlResult<Row>>;
   /** A script of several statements, without parameters (migrations, DDL). */
   exec(script: string): Promise<void>;
+  /**
+   * Present on PostgreSQL transactions only: queues a statement to run just before
+   * the COMMIT, sent in COMMIT's own round trip. Its result is not returned; if it
+   * fails, the COMMIT fails with its error and the whole transaction rolls back.
+   */
+  readonly atCommit?: (sql: string, params: readonly unknown[]) => void;
 }
 
 /**

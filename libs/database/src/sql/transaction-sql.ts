@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PrismaClient } from '../prisma-client';
+import type { ClientBase } from 'pg';
 import { DriverTransactionQueryable, type DriverTransaction } from './driver-transaction-queryable';
 import type { SqlQueryable } from './sql-executor';
 
@@ -63,7 +64,10 @@ function wrapAdapter(adapter: DriverAdapter): DriverAdapter {
         const transaction = await target.startTransaction(...args);
         const scope = opening.getStore();
         if (scope === undefined || scope.queryable !== undefined) return transaction;
-        const queryable = new DriverTransactionQueryable(transaction as DriverTransaction);
+        const queryable = new DriverTransactionQueryable(
+          transaction as DriverTransaction,
+          pgClientOf(transaction),
+        );
         scope.queryable = queryable;
         return endsWith(transaction, queryable);
       };
@@ -71,11 +75,32 @@ function wrapAdapter(adapter: DriverAdapter): DriverAdapter {
   });
 }
 
-/** The transaction as Prisma sees it, telling the queryable when it commits or rolls back. */
+/**
+ * @prisma/adapter-pg's transaction keeps the pg client it began on as `client`; the
+ * statements `atCommit` queues are sent on it together with the COMMIT.
+ */
+function pgClientOf(transaction: object): ClientBase | undefined {
+  const client = (transaction as { client?: Partial<ClientBase> }).client;
+  return typeof client?.query === 'function' && typeof client.connect === 'function'
+    ? (client as ClientBase)
+    : undefined;
+}
+
+/**
+ * The transaction as Prisma sees it, telling the queryable when it commits or rolls
+ * back, and sending the COMMIT (Prisma's `executeRaw({ sql: 'COMMIT' })`) with the
+ * statements queued for it.
+ */
 function endsWith<T extends object>(transaction: T, queryable: DriverTransactionQueryable): T {
   return new Proxy(transaction, {
     get(target, property, receiver) {
       const value = Reflect.get(target, property, receiver) as unknown;
+      if (property === 'executeRaw' && typeof value === 'function') {
+        return async (query: { sql?: string }) => {
+          if (query?.sql === 'COMMIT' && (await queryable.commitWithQueued())) return 0;
+          return (value as (q: unknown) => Promise<number>).call(target, query);
+        };
+      }
       if ((property !== 'commit' && property !== 'rollback') || typeof value !== 'function') {
         return typeof value === 'function' ? value.bind(target) : value;
       }

@@ -62,37 +62,80 @@ export class Outbox {
   }
 
   /**
+   * Adds one event, written in the same round trip as the transaction's COMMIT
+   * instead of one of its own (PostgreSQL, in a `$transaction` of a client made by
+   * createDatabase or in `handle.sql.transaction`; elsewhere — PGlite, other clients —
+   * it is written at once, as `add` does). A transaction that adds one event saves
+   * a round trip to the database (docs/outbox/README.md has the figures).
+   *
+   * The event is checked and serialized here, so a bad event still throws here. What
+   * only the database can refuse (a `messageId` that is already in the outbox) fails
+   * the COMMIT instead: the transaction rejects with that error and nothing of it is
+   * kept. The key's sequence number is assigned at commit and not returned.
+   */
+  async addWithCommit<T>(
+    tx: OutboxTransaction,
+    event: OutboxEvent<T>,
+  ): Promise<Omit<OutboxRecord, 'sequence'>> {
+    const row = prepare(event);
+    const sql = isSqlQueryable(tx) ? tx : transactionSql(tx);
+    if (sql?.atCommit === undefined) {
+      const [record] = await this.addRows(tx, [row]);
+      return { messageId: record.messageId, key: record.key };
+    }
+    const { statement, params } = this.oneRowStatement(row);
+    sql.atCommit(statement, params);
+    return { messageId: row.messageId, key: row.key };
+  }
+
+  /**
    * Adds several events in one statement. Events of one key get consecutive sequence
    * numbers in the order given. Records come back in input order.
    */
   async addMany(tx: OutboxTransaction, events: readonly OutboxEvent[]): Promise<OutboxRecord[]> {
     if (events.length === 0) return [];
-    const rows = events.map(prepare);
+    // Checked before anything is sent: a bad event throws without touching the database.
+    return this.addRows(tx, events.map(prepare));
+  }
+
+  private shouldNotify(): boolean {
     const now = performance.now();
-    const notify = now - this.lastNotifyAt >= this.notifyIntervalMs;
-    if (notify) this.lastNotifyAt = now;
-    const keyed = rows.some((r) => r.key !== null);
+    if (now - this.lastNotifyAt < this.notifyIntervalMs) return false;
+    this.lastNotifyAt = now;
+    return true;
+  }
+
+  /** One event: scalar parameters (keyed: the key's counter upsert too). */
+  private oneRowStatement(row: PreparedRow): { statement: string; params: unknown[] } {
+    const notify = this.shouldNotify();
+    const params = [
+      ...(row.key === null ? [] : [row.key]),
+      row.exchange,
+      row.routingKey,
+      row.type,
+      row.payload,
+      row.headers,
+      row.messageId,
+      ...(notify ? [this.channel] : []),
+    ];
+    if (row.key === null) return { statement: notify ? INSERT_ONE_NOTIFY : INSERT_ONE, params };
+    return { statement: notify ? INSERT_KEYED_ONE_NOTIFY : INSERT_KEYED_ONE, params };
+  }
+
+  private async addRows(tx: OutboxTransaction, rows: PreparedRow[]): Promise<OutboxRecord[]> {
     if (rows.length === 1) {
-      // One event, the common call: scalar parameters (keyed: the key's counter upsert too).
+      // The common call: the single-row statements.
       const [row] = rows;
-      const params = [
-        ...(row.key === null ? [] : [row.key]),
-        row.exchange,
-        row.routingKey,
-        row.type,
-        row.payload,
-        row.headers,
-        row.messageId,
-        ...(notify ? [this.channel] : []),
-      ];
+      const { statement, params } = this.oneRowStatement(row);
       if (row.key === null) {
-        await run(tx, notify ? INSERT_ONE_NOTIFY : INSERT_ONE, params, false);
+        await run(tx, statement, params, false);
         return [{ messageId: row.messageId, key: null, sequence: null }];
       }
-      const statement = notify ? INSERT_KEYED_ONE_NOTIFY : INSERT_KEYED_ONE;
       const [inserted] = await run(tx, statement, params, true);
       return [{ messageId: row.messageId, key: row.key, sequence: sequenceOf(inserted) }];
     }
+    const notify = this.shouldNotify();
+    const keyed = rows.some((r) => r.key !== null);
     const statement = keyed
       ? notify
         ? INSERT_KEYED_NOTIFY

@@ -1,6 +1,8 @@
 // The business side in its own process: each business row and its outbox event are
 // written in ONE Prisma interactive transaction (business INSERT + outbox.add), so an
-// event exists exactly when its business row does. Resumes after a kill from what
+// event exists exactly when its business row does. Every other row writes its event
+// with outbox.addWithCommit (sent with the COMMIT on PostgreSQL), so a kill lands on
+// both writers. Resumes after a kill from what
 // committed (max(business.id)), up to SURETY_CRASH_TOTAL rows.
 //
 // Reports: READY <first id>; COMMITTED <id> after each commit; DONE <total>.
@@ -29,7 +31,9 @@ async function main(): Promise<void> {
     await db.prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe('INSERT INTO business (id) VALUES ($1)', id);
       const event: EffectEvent = { businessId: id };
-      await outbox.add(tx, { type: 'business.recorded', exchange, payload: event });
+      const record = { type: 'business.recorded', exchange, payload: event };
+      if (id % 2 === 0) await outbox.addWithCommit(tx, record);
+      else await outbox.add(tx, record);
     });
     say(`COMMITTED ${id}`);
     if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
