@@ -159,6 +159,21 @@ for (const target of databaseTargets()) {
       expect(await sequencesOf(after)).toEqual([1]);
     });
 
+    it('refuses a tx kept past its transaction instead of dropping the event', async () => {
+      const key = uniqueIdentifier('late');
+      const event = { type: 't', exchange: 'x', key, payload: {} };
+      const prismaTx = await db.prisma.$transaction(async (tx) => tx);
+      await expect(outbox.addWithCommit(prismaTx, event)).rejects.toThrow(
+        /already committed or rolled back/,
+      );
+      const sqlTx = await db.sql.transaction(async (tx) => tx);
+      // PGlite's own closed transaction refuses it in its words.
+      await expect(outbox.addWithCommit(sqlTx, event)).rejects.toThrow(
+        /already committed or rolled back|closed/i,
+      );
+      expect(await sequencesOf(key)).toEqual([]);
+    });
+
     it('refuses an unserializable event at the call, before anything reaches the database', async () => {
       const key = uniqueIdentifier('bad');
       await expect(

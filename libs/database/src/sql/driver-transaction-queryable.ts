@@ -52,8 +52,10 @@ export class DriverTransactionQueryable implements SqlQueryable {
    * out as usual.
    */
   async commitWithQueued(): Promise<boolean> {
+    // From here on nothing may be queued (it would miss the COMMIT): end() comes later.
+    this.ended = true;
     if (this.pgClient === undefined || this.atCommitStatements.length === 0) return false;
-    await commitWith(this.pgClient, this.atCommitStatements.splice(0));
+    await commitWith(this.pgClient, this.atCommitStatements);
     return true;
   }
 

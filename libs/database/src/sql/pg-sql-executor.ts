@@ -36,12 +36,24 @@ class PgClientQueryable implements SqlQueryable {
 
 /** An open transaction: its statements, and those it sends with its COMMIT. */
 class PgTransactionQueryable extends PgClientQueryable {
-  readonly atCommitStatements: StatementAtCommit[] = [];
+  private readonly atCommitStatements: StatementAtCommit[] = [];
+  private ending = false;
 
   readonly atCommit = (sql: string, params: readonly unknown[]): void => {
+    // Queued after the COMMIT went out, a statement would be dropped without a word.
+    if (this.ending) throw new Error(TRANSACTION_ENDED);
     this.atCommitStatements.push({ config: pgQueryConfig(sql, params) });
   };
+
+  /** No more statements may be queued: the ones queued go out with the COMMIT. */
+  end(): StatementAtCommit[] {
+    this.ending = true;
+    return this.atCommitStatements;
+  }
 }
+
+const TRANSACTION_ENDED =
+  'this transaction has already committed or rolled back: use the `tx` only inside its callback';
 
 async function inTransaction<T>(
   client: ClientBase,
@@ -53,11 +65,12 @@ async function inTransaction<T>(
   try {
     result = await work(tx);
   } catch (error) {
+    tx.end();
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
   // Rolls back itself when it fails.
-  await commitWith(client, tx.atCommitStatements);
+  await commitWith(client, tx.end());
   return result;
 }
 
