@@ -61,6 +61,11 @@ for (const target of databaseTargets()) {
         await outbox.addWithCommit(tx, { type: 'b', exchange: 'policy', key, payload: {} });
       });
       expect(await sequencesOf(key)).toEqual([1, 2, 3, 4]);
+      const { rows } = await db.sql.query<{ type: string }>(
+        'SELECT type FROM surety_outbox WHERE key = $1 ORDER BY sequence',
+        [key],
+      );
+      expect(rows.map((r) => r.type)).toEqual(['policy.issued', 'policy.priced', 'a', 'b']);
       expect(await businessRows(key)).toBe(1);
     });
 
