@@ -1,8 +1,31 @@
 import type { ClientBase, QueryConfig } from 'pg';
+import { pgQueryConfig } from './pg-query-config';
 
 /** A statement waiting to be sent with its transaction's COMMIT. */
 export interface StatementAtCommit {
   readonly config: QueryConfig;
+}
+
+/** The statements a transaction's `atCommit` queued, until its COMMIT goes out. */
+export class CommitQueue {
+  private readonly statements: StatementAtCommit[] = [];
+  private closed = false;
+
+  add(sql: string, params: readonly unknown[]): void {
+    // Queued after the COMMIT went out, a statement would be dropped without a word.
+    if (this.closed) {
+      throw new Error(
+        'this transaction has already committed or rolled back: use the `tx` only inside its callback',
+      );
+    }
+    this.statements.push({ config: pgQueryConfig(sql, params) });
+  }
+
+  /** Refuses any more; the ones queued are what goes out with the COMMIT. */
+  close(): readonly StatementAtCommit[] {
+    this.closed = true;
+    return this.statements;
+  }
 }
 
 /**

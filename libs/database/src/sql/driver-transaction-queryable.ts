@@ -1,6 +1,5 @@
 import type { ClientBase } from 'pg';
-import { commitWith, type StatementAtCommit } from './commit-with';
-import { pgQueryConfig } from './pg-sql-executor';
+import { CommitQueue, commitWith } from './commit-with';
 import type { SqlQueryable, SqlResult } from './sql-executor';
 
 /** What a Prisma driver adapter's transaction offers (@prisma/driver-adapter-utils `Transaction`). */
@@ -29,7 +28,7 @@ const INT64_ARRAY = 65;
  */
 export class DriverTransactionQueryable implements SqlQueryable {
   private ended = false;
-  private readonly atCommitStatements: StatementAtCommit[] = [];
+  private readonly atCommitQueue = new CommitQueue();
   /** Only where the transaction's pg client is at hand (@prisma/adapter-pg; not PGlite's). */
   readonly atCommit?: (sql: string, params: readonly unknown[]) => void;
 
@@ -39,10 +38,7 @@ export class DriverTransactionQueryable implements SqlQueryable {
     private readonly pgClient?: ClientBase,
   ) {
     if (pgClient !== undefined) {
-      this.atCommit = (sql, params) => {
-        this.assertOpen();
-        this.atCommitStatements.push({ config: pgQueryConfig(sql, params) });
-      };
+      this.atCommit = (sql, params) => this.atCommitQueue.add(sql, params);
     }
   }
 
@@ -52,16 +48,16 @@ export class DriverTransactionQueryable implements SqlQueryable {
    * out as usual.
    */
   async commitWithQueued(): Promise<boolean> {
-    // From here on nothing may be queued (it would miss the COMMIT): end() comes later.
-    this.ended = true;
-    if (this.pgClient === undefined || this.atCommitStatements.length === 0) return false;
-    await commitWith(this.pgClient, this.atCommitStatements);
+    const statements = this.atCommitQueue.close();
+    if (this.pgClient === undefined || statements.length === 0) return false;
+    await commitWith(this.pgClient, statements);
     return true;
   }
 
   /** Called when Prisma commits or rolls back: the connection goes back to the pool. */
   end(): void {
     this.ended = true;
+    this.atCommitQueue.close();
   }
 
   async query<Row>(sql: string, params: readonly unknown[] = []): Promise<SqlResult<Row>> {

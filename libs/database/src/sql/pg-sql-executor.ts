@@ -1,23 +1,7 @@
-import type { ClientBase, CustomTypesConfig, Pool, PoolClient } from 'pg';
-import { types as pgTypes } from 'pg';
-import { commitWith, type StatementAtCommit } from './commit-with';
-import { preparedName } from './prepared-statements';
+import type { ClientBase, Pool, PoolClient } from 'pg';
+import { CommitQueue, commitWith } from './commit-with';
+import { pgQueryConfig } from './pg-query-config';
 import type { SqlExecutor, SqlQueryable, SqlResult } from './sql-executor';
-
-const INT8_OID = 20;
-
-/** int8 as bigint (pg's default is a string), every other type as pg parses it. */
-const typeParsers: CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID
-      ? (value: string) => BigInt(value)
-      : pgTypes.getTypeParser(oid, format ?? 'text')) as CustomTypesConfig['getTypeParser'],
-};
-
-/** How pg is asked to run one statement (named when it is marked `prepared`). */
-export function pgQueryConfig(sql: string, params: readonly unknown[]) {
-  return { name: preparedName(sql), text: sql, values: [...params], types: typeParsers };
-}
 
 /** Statements on one pg client (a session's connection or an open transaction). */
 class PgClientQueryable implements SqlQueryable {
@@ -36,24 +20,10 @@ class PgClientQueryable implements SqlQueryable {
 
 /** An open transaction: its statements, and those it sends with its COMMIT. */
 class PgTransactionQueryable extends PgClientQueryable {
-  private readonly atCommitStatements: StatementAtCommit[] = [];
-  private ending = false;
-
-  readonly atCommit = (sql: string, params: readonly unknown[]): void => {
-    // Queued after the COMMIT went out, a statement would be dropped without a word.
-    if (this.ending) throw new Error(TRANSACTION_ENDED);
-    this.atCommitStatements.push({ config: pgQueryConfig(sql, params) });
-  };
-
-  /** No more statements may be queued: the ones queued go out with the COMMIT. */
-  end(): StatementAtCommit[] {
-    this.ending = true;
-    return this.atCommitStatements;
-  }
+  readonly atCommitQueue = new CommitQueue();
+  readonly atCommit = (sql: string, params: readonly unknown[]): void =>
+    this.atCommitQueue.add(sql, params);
 }
-
-const TRANSACTION_ENDED =
-  'this transaction has already committed or rolled back: use the `tx` only inside its callback';
 
 async function inTransaction<T>(
   client: ClientBase,
@@ -65,12 +35,12 @@ async function inTransaction<T>(
   try {
     result = await work(tx);
   } catch (error) {
-    tx.end();
+    tx.atCommitQueue.close();
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
   // Rolls back itself when it fails.
-  await commitWith(client, tx.end());
+  await commitWith(client, tx.atCommitQueue.close());
   return result;
 }
 
