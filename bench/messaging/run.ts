@@ -6,13 +6,14 @@
 // CPU per message is the primary figure: on a shared machine msg/s swings with
 // whatever else runs, CPU per message only with the work the client does.
 //
-// SURETY_BENCH_N (20000) timed messages after SURETY_BENCH_WARMUP (2000) untimed,
+// SURETY_BENCH_N timed messages (default 20000 on RabbitMQ, 150000 on the embedded
+// broker: about a second or more on each) after SURETY_BENCH_WARMUP (2000) untimed,
 // ~256 B JSON, persistent, durable queue; SURETY_BENCH_ROUNDS (7);
 // SURETY_BENCH_BROKERS (rabbitmq,embedded).
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { embedded, rabbitmq, type BenchBroker } from './brokers';
-import { body, N, PREFETCH, WARMUP, WINDOW } from './config';
+import { body, countFor, PREFETCH, WARMUP, WINDOW } from './config';
 import type { Measurement } from './measure';
 import { deleteQueues, fill } from './raw-workloads';
 import { waitForBrokerToSettle } from '../support/broker-settle';
@@ -24,7 +25,12 @@ const TARGETS = { publish: 0.9, consume: 0.85 };
 
 type Series = Record<WorkloadKind, Measurement[]>;
 
-function runWorkload(kind: WorkloadKind, url: string, queue: string): Promise<Measurement> {
+function runWorkload(
+  kind: WorkloadKind,
+  url: string,
+  queue: string,
+  count: number,
+): Promise<Measurement> {
   const root = path.resolve(__dirname, '../..');
   const child = spawn(
     process.execPath,
@@ -36,7 +42,7 @@ function runWorkload(kind: WorkloadKind, url: string, queue: string): Promise<Me
       kind,
       url,
       queue,
-      String(N),
+      String(count),
       String(WARMUP),
     ],
     { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
@@ -53,6 +59,7 @@ function runWorkload(kind: WorkloadKind, url: string, queue: string): Promise<Me
 }
 
 async function benchBroker(broker: BenchBroker): Promise<Series> {
+  const count = countFor(broker.name);
   const series: Series = {
     'raw-publish': [],
     'raw-publish-same': [],
@@ -75,7 +82,7 @@ async function benchBroker(broker: BenchBroker): Promise<Series> {
     try {
       const line: string[] = [];
       for (const kind of publishes) {
-        const result = await runWorkload(kind, broker.url, queueOf(kind));
+        const result = await runWorkload(kind, broker.url, queueOf(kind), count);
         series[kind].push(result);
         await deleteQueues(broker.url, [queueOf(kind)]);
         line.push(describe(kind, result));
@@ -84,9 +91,9 @@ async function benchBroker(broker: BenchBroker): Promise<Series> {
         // Each side fills its own queue just before consuming it: filled together, the
         // side consuming first shared the broker with its flush of both fills (RabbitMQ
         // gave 14–20k msg/s to whichever went first and 31–42k to the second).
-        await fill(broker.url, queueOf(kind), N + WARMUP);
+        await fill(broker.url, queueOf(kind), count + WARMUP);
         await waitForBrokerToSettle(broker.pids);
-        const result = await runWorkload(kind, broker.url, queueOf(kind));
+        const result = await runWorkload(kind, broker.url, queueOf(kind), count);
         series[kind].push(result);
         line.push(describe(kind, result));
       }
@@ -125,7 +132,9 @@ function report(name: string, series: Series) {
       `[${cpuCost.min.toFixed(2)}–${cpuCost.max.toFixed(2)}]${meets}`
     );
   };
-  console.log(`${name}: median [min–max] over ${series['raw-publish'].length} rounds`);
+  console.log(
+    `${name}: ${countFor(name)} timed msgs per workload; median [min–max] over ${series['raw-publish'].length} rounds`,
+  );
   console.log('  publish');
   console.log(side('raw (bare, the target)', 'raw-publish'));
   console.log(side('raw, Surety properties', 'raw-publish-same'));
@@ -140,7 +149,7 @@ function report(name: string, series: Series) {
 
 async function main() {
   console.log(
-    `surety messaging bench: ${N} timed msgs (+${WARMUP} warm-up) x ${ROUNDS} rounds, ${body.length} B JSON, ` +
+    `surety messaging bench: ${WARMUP} warm-up msgs, then the timed ones, x ${ROUNDS} rounds, ${body.length} B JSON, ` +
       `persistent, durable queue, window ${WINDOW}, prefetch ${PREFETCH}; one process per workload`,
   );
   console.log(

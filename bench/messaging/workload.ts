@@ -7,7 +7,7 @@
 // Prints one JSON line: { msgPerSec, cpuUsPerMsg }. Also the driver for profiling
 // (add --cpu-prof; see docs/messaging/publishing.md).
 import 'reflect-metadata';
-import { N, WARMUP } from './config';
+import { countFor, WARMUP } from './config';
 import type { Measurement } from './measure';
 import { rawConsume, rawPublish } from './raw-workloads';
 import { suretyConsume, suretyPublish } from './surety-workloads';
@@ -28,7 +28,7 @@ export const WORKLOADS = {
 export type WorkloadKind = keyof typeof WORKLOADS;
 
 async function main() {
-  const [kind, url, queue, count = String(N), warmup = String(WARMUP)] = process.argv.slice(2);
+  const [kind, url, queue, count = String(countFor('rabbitmq')), warmup = String(WARMUP)] = process.argv.slice(2);
   const workload = WORKLOADS[kind as WorkloadKind];
   if (!workload || !url || !queue) {
     throw new Error(
