@@ -28,7 +28,8 @@ export const WORKLOADS = {
 export type WorkloadKind = keyof typeof WORKLOADS;
 
 async function main() {
-  const [kind, url, queue, count = String(countFor('rabbitmq')), warmup = String(WARMUP)] = process.argv.slice(2);
+  const [kind, url, queue, count = String(countFor('rabbitmq')), warmup = String(WARMUP)] =
+    process.argv.slice(2);
   const workload = WORKLOADS[kind as WorkloadKind];
   if (!workload || !url || !queue) {
     throw new Error(
