@@ -255,6 +255,42 @@ for (const brokerTarget of brokerTargets()) {
           expect(await relay.prune()).toBe(5);
           expect(await statuses()).toHaveLength(0);
         });
+
+        it('vacuums the outbox table on PGlite once enough rows changed (PostgreSQL leaves it to autovacuum)', async () => {
+          relay = new OutboxRelay(db, started.publisher, {
+            pollIntervalMs: 50,
+            retentionMs: false,
+            vacuumAfterRows: 8,
+          });
+          await relay.start();
+          const lastVacuum = async () =>
+            (
+              await db.sql.query<{ last_vacuum: Date | null }>(
+                "SELECT last_vacuum FROM pg_stat_user_tables WHERE relname = 'surety_outbox'",
+              )
+            ).rows[0]?.last_vacuum ?? null;
+          const send = async (count: number, sent: number) => {
+            await db.prisma.$transaction((tx) =>
+              outbox.addMany(
+                tx,
+                Array.from({ length: count }, (_, i) => ({
+                  type: 't',
+                  exchange: topology.exchange,
+                  payload: i,
+                })),
+              ),
+            );
+            await eventually(async () => expect((await relay!.metrics()).published).toBe(sent));
+          };
+          await send(5, 5);
+          await relay.maintain();
+          expect(await lastVacuum()).toBeNull(); // 5 rows changed: below the threshold
+          await send(5, 10);
+          await relay.maintain();
+          if (db.kind === 'pglite') expect(await lastVacuum()).toBeInstanceOf(Date);
+          else expect(await lastVacuum()).toBeNull();
+          expect((await statuses()).map((r) => r.status)).toEqual(Array(10).fill('sent'));
+        });
       },
     );
   }

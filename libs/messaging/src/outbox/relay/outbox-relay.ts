@@ -3,7 +3,14 @@ import type { DatabaseHandle, Unlisten } from '@surety/database';
 import type { OutgoingMessage, PublishResult } from '../../interfaces/publish-options.interface';
 import type { Compensation, FailedOutboxEvent } from '../interfaces/failed-outbox-event.interface';
 import { OutboxHeaders } from '../outbox.constants';
-import { DEFER_FAILED, MARK_FAILED, NEXT_DUE, PENDING_STATS, PRUNE_SENT } from '../sql/relay.sql';
+import {
+  DEFER_FAILED,
+  MARK_FAILED,
+  NEXT_DUE,
+  PENDING_INDEX_ONLY,
+  PENDING_STATS,
+  PRUNE_SENT,
+} from '../sql/relay.sql';
 import {
   InProcessBatchClaimer,
   LockedBatchClaimer,
@@ -59,6 +66,8 @@ export class OutboxRelay {
   private dueTimer: NodeJS.Timeout | undefined;
   private pausedUntil = 0;
   private lastWorkAt = -Infinity;
+  /** Rows updated or deleted since the last VACUUM (counted on PGlite, see vacuumAfterRows). */
+  private changedSinceVacuum = 0;
 
   constructor(
     private readonly db: RelayDatabase,
@@ -92,8 +101,8 @@ export class OutboxRelay {
     } catch (error) {
       this.logger.warn(`LISTEN ${this.options.channel} failed, polling only: ${describe(error)}`);
     }
-    if (this.options.retentionMs !== false) {
-      this.pruneTimer = setInterval(() => void this.prune(), this.options.pruneIntervalMs);
+    if (this.options.retentionMs !== false || this.vacuums) {
+      this.pruneTimer = setInterval(() => void this.maintain(), this.options.pruneIntervalMs);
       this.pruneTimer.unref();
     }
     this.running = this.loop();
@@ -110,6 +119,27 @@ export class OutboxRelay {
     this.running = undefined;
     await this.unlisten?.().catch(() => undefined);
     this.unlisten = undefined;
+  }
+
+  /**
+   * What the retention timer runs: prune, then on PGlite VACUUM the outbox table once
+   * `vacuumAfterRows` rows have changed since the last one. Never rejects.
+   */
+  async maintain(): Promise<void> {
+    this.changedSinceVacuum += await this.prune();
+    const threshold = this.options.vacuumAfterRows;
+    if (!this.vacuums || threshold === false || this.changedSinceVacuum < threshold) return;
+    this.changedSinceVacuum = 0;
+    try {
+      await this.db.sql.query('VACUUM surety_outbox');
+    } catch (error) {
+      this.logger.warn(`VACUUM of the outbox table failed: ${describe(error)}`);
+    }
+  }
+
+  /** PGlite has no autovacuum: the relay vacuums the table it churns (vacuumAfterRows). */
+  private get vacuums(): boolean {
+    return this.db.kind === 'pglite' && this.options.vacuumAfterRows !== false;
   }
 
   /** Deletes sent rows older than the retention period. Returns how many. */
@@ -129,7 +159,10 @@ export class OutboxRelay {
   }
 
   async metrics(): Promise<OutboxMetricsSnapshot> {
-    const { rows } = await this.db.sql.query<{ pending: bigint; oldest_ms: number }>(PENDING_STATS);
+    const { rows } = await this.db.sql.transaction(async (tx) => {
+      await tx.exec(PENDING_INDEX_ONLY);
+      return tx.query<{ pending: bigint; oldest_ms: number }>(PENDING_STATS);
+    });
     const c = this.counters;
     return {
       pending: Number(rows[0]?.pending ?? 0),
@@ -225,6 +258,7 @@ export class OutboxRelay {
     }
     this.counters.countPublished(sent.length);
     this.counters.retries += retry.length;
+    this.changedSinceVacuum += sent.length + retry.length + failed.length;
     if (retry.length > 0) this.wakeWhenDue();
     for (const { row, error } of failed) await this.failFinally(row, error);
   }

@@ -22,8 +22,16 @@ export interface OutboxRelayOptions {
   readonly claim?: 'locked' | 'in-process';
   /** Sent rows are deleted after this long. Default 7 days; false keeps them. */
   readonly retentionMs?: number | false;
-  /** How often retention runs. Default 60 s. */
+  /** How often retention (and, on PGlite, the vacuum below) runs. Default 60 s. */
   readonly pruneIntervalMs?: number;
+  /**
+   * PGlite only, which has no autovacuum: VACUUM the outbox table at the next retention
+   * run once this many rows were marked sent, retried, failed or pruned since the last
+   * VACUUM. Until then their old versions take disk space that is never reused, and
+   * claims step over their index entries. Default 50,000; false never. PostgreSQL's
+   * autovacuum does this there (docs/outbox/relay.md, "At scale").
+   */
+  readonly vacuumAfterRows?: number | false;
   /** How long a final failure is held back from re-claiming while its compensation runs. Default 60 s. */
   readonly compensationHoldMs?: number;
   /** NOTIFY channel (must match the writer's). Default 'surety_outbox'. */
@@ -59,6 +67,7 @@ export function resolveRelayOptions(options: OutboxRelayOptions): ResolvedRelayO
     claim: options.claim,
     retentionMs: options.retentionMs ?? 7 * 24 * 3600_000,
     pruneIntervalMs: options.pruneIntervalMs ?? 60_000,
+    vacuumAfterRows: options.vacuumAfterRows ?? 50_000,
     compensationHoldMs: options.compensationHoldMs ?? 60_000,
     channel: options.channel ?? 'surety_outbox',
     afterConfirm: options.afterConfirm,
