@@ -39,6 +39,13 @@ export interface DbIdempotencyOptions {
    * transaction per delivery.
    */
   readonly batch?: false | { readonly maxSize?: number; readonly concurrency?: number };
+  /**
+   * The dedup window: inbox rows older than this are deleted, and a redelivery older
+   * than that runs again. Default 7 days, as the Redis store's; false keeps every row.
+   */
+  readonly retentionMs?: number | false;
+  /** How often expired inbox rows are deleted. Default 60 s. */
+  readonly pruneIntervalMs?: number;
 }
 
 const INSERT_ONE =
@@ -51,6 +58,18 @@ SELECT consumer, message_id FROM unnest($1::text[], $2::text[]) AS i(consumer, m
 ORDER BY consumer, message_id
 ON CONFLICT DO NOTHING
 RETURNING consumer, message_id`;
+
+/**
+ * Up to $2 rows past the window of $1 ms, found on surety_inbox_processed_at_idx and
+ * deleted by their row address (a short statement; prune() repeats it).
+ */
+const PRUNE = `
+DELETE FROM surety_inbox
+WHERE ctid = ANY (ARRAY(
+  SELECT ctid FROM surety_inbox
+  WHERE processed_at < now() - $1 * interval '1 millisecond'
+  LIMIT $2))`;
+const PRUNE_BATCH = 5000;
 
 interface Item<Tx> {
   readonly scope: string;
@@ -75,6 +94,8 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
   private readonly transactionOptions: { maxWait: number; timeout: number };
   private readonly warnOnUnusedTransaction: boolean;
   private readonly batcher: TransactionBatcher<Item<Tx>, IdempotencyOutcome<unknown>> | undefined;
+  private readonly retentionMs: number | false;
+  private readonly pruneTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly prisma: TransactionalClient<Tx>,
@@ -91,6 +112,11 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
         options.batch?.maxSize ?? 64,
         options.batch?.concurrency ?? 4,
       );
+    }
+    this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
+    if (this.retentionMs !== false) {
+      this.pruneTimer = setInterval(() => void this.prune(), options.pruneIntervalMs ?? 60_000);
+      this.pruneTimer.unref();
     }
   }
 
@@ -115,8 +141,28 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
     });
   }
 
+  /** Deletes inbox rows past the retention window. Returns how many; never rejects. */
+  async prune(): Promise<number> {
+    if (this.retentionMs === false) return 0;
+    const retentionMs = this.retentionMs;
+    let total = 0;
+    try {
+      for (;;) {
+        const deleted = await this.prisma.$transaction((tx) =>
+          tx.$executeRawUnsafe(PRUNE, retentionMs, PRUNE_BATCH),
+        );
+        total += deleted;
+        if (deleted < PRUNE_BATCH) return total;
+      }
+    } catch (error) {
+      this.logger.warn(`pruning the inbox failed: ${(error as Error).message}`);
+      return total;
+    }
+  }
+
   async close(): Promise<void> {
     // The Prisma client belongs to the application's database handle.
+    clearInterval(this.pruneTimer);
   }
 
   /** One delivery, one transaction: the inbox row, then the effect, then commit. */
