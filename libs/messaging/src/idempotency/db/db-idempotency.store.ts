@@ -60,8 +60,9 @@ ON CONFLICT DO NOTHING
 RETURNING consumer, message_id`;
 
 /**
- * Up to $2 rows past the window of $1 ms, found on surety_inbox_processed_at_idx and
- * deleted by their row address (a short statement; prune() repeats it).
+ * Up to $2 rows past the window of $1 ms, looked up on surety_inbox_processed_at_idx
+ * (or a scan that stops at $2 rows) and deleted by their row address: a short
+ * statement, which prune() repeats.
  */
 const PRUNE = `
 DELETE FROM surety_inbox

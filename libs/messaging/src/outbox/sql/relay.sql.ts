@@ -87,9 +87,10 @@ WHERE id = $1 AND status = 'pending'`;
 
 /**
  * Retention: sent rows older than $1 ms, at most $2 per statement (short locks). The
- * ids are found on surety_outbox_sent_at_idx and deleted by primary key: `id = ANY
- * (ARRAY(...))` rather than `id IN (SELECT ...)`, for which the planner may pick a
- * hash join over a scan of the whole table when most sent rows are past retention.
+ * ids come from a lookup that stops at $2 rows (on surety_outbox_sent_at_idx, or a scan
+ * that stops early), and the rows are deleted by primary key: `id = ANY (ARRAY(...))`
+ * rather than `id IN (SELECT ...)`, for which the planner may join against a scan of
+ * the whole table when most sent rows are past retention.
  */
 export const PRUNE_SENT = `
 DELETE FROM surety_outbox
@@ -102,7 +103,7 @@ WHERE id = ANY (ARRAY(
  * Run before PENDING_STATS, in its transaction: the gauges read the pending-only index,
  * in one process, whatever the statistics say. Right after a large backlog was sent,
  * and until ANALYZE catches up, the planner still counts the backlog as pending: it
- * scans the whole table, sent rows included (171 ms with 1.4 million rows in
+ * scans the whole table, sent rows included (160–210 ms with 1.4 million rows in
  * `npm run bench:outbox:claim`, growing with retention), or starts parallel workers
  * for what is a short index scan. The index scan costs what is pending, plus the
  * entries of rows sent since the last VACUUM, which it marks dead as it passes them so
