@@ -18,7 +18,10 @@ for (const target of databaseTargets()) {
     afterEach(() => db.drop());
 
     it('commits each successful delivery once even when a batch-mate fails', async () => {
-      const store = new DbIdempotencyStore(db.prisma, { batch: { maxSize: 50, concurrency: 1 } });
+      const store = new DbIdempotencyStore(db.prisma, {
+        batch: { maxSize: 50, concurrency: 1 },
+        retentionMs: false, // no pruning timer: these stores are not closed
+      });
       const keys = Array.from({ length: 40 }, (_, i) => `m${i}`);
       const outcomes = await Promise.allSettled(
         keys.map((key) =>
@@ -39,7 +42,10 @@ for (const target of databaseTargets()) {
     });
 
     it('runs a key that appears twice in one batch once', async () => {
-      const store = new DbIdempotencyStore(db.prisma, { batch: { maxSize: 50, concurrency: 1 } });
+      const store = new DbIdempotencyStore(db.prisma, {
+        batch: { maxSize: 50, concurrency: 1 },
+        retentionMs: false, // no pruning timer: these stores are not closed
+      });
       const outcomes = await Promise.all(
         ['a', 'b', 'a', 'a'].map((key) =>
           store.execute('c', key, async (tx) => {

@@ -45,8 +45,9 @@ function db(target: DatabaseTarget): StoreUnderTest {
     needs: target.needs,
     async open() {
       const database = await target.fresh();
+      const store = new DbIdempotencyStore(database.prisma, { maxWaitMs: 30_000 });
       return {
-        store: new DbIdempotencyStore(database.prisma, { maxWaitMs: 30_000 }),
+        store,
         useTransaction: async (tx) => {
           await (tx as RawSqlTransaction).$executeRawUnsafe('SELECT 1');
         },
@@ -55,7 +56,10 @@ function db(target: DatabaseTarget): StoreUnderTest {
           await other.drop();
           return new DbIdempotencyStore(other.prisma, { maxWaitMs: 500 });
         },
-        dispose: () => database.drop(),
+        dispose: async () => {
+          await store.close();
+          await database.drop();
+        },
       };
     },
   };

@@ -44,7 +44,7 @@ export interface DbIdempotencyOptions {
    * than that runs again. Default 7 days, as the Redis store's; false keeps every row.
    */
   readonly retentionMs?: number | false;
-  /** How often expired inbox rows are deleted. Default 60 s. */
+  /** How often expired inbox rows are deleted, from the first delivery until close(). Default 60 s. */
   readonly pruneIntervalMs?: number;
 }
 
@@ -96,7 +96,10 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
   private readonly warnOnUnusedTransaction: boolean;
   private readonly batcher: TransactionBatcher<Item<Tx>, IdempotencyOutcome<unknown>> | undefined;
   private readonly retentionMs: number | false;
-  private readonly pruneTimer: NodeJS.Timeout | undefined;
+  private readonly pruneIntervalMs: number;
+  /** Started by the first delivery, stopped by close(). */
+  private pruneTimer: NodeJS.Timeout | undefined;
+  private closed = false;
 
   constructor(
     private readonly prisma: TransactionalClient<Tx>,
@@ -115,10 +118,7 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
       );
     }
     this.retentionMs = options.retentionMs ?? 7 * 24 * 3600_000;
-    if (this.retentionMs !== false) {
-      this.pruneTimer = setInterval(() => void this.prune(), options.pruneIntervalMs ?? 60_000);
-      this.pruneTimer.unref();
-    }
+    this.pruneIntervalMs = options.pruneIntervalMs ?? 60_000;
   }
 
   execute<T>(
@@ -126,6 +126,7 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
     key: string,
     effect: IdempotentEffect<T, Tx>,
   ): Promise<IdempotencyOutcome<T>> {
+    if (this.pruneTimer === undefined) this.schedulePruning();
     if (!this.batcher) return this.executeOne(scope, key, effect);
     return this.batcher.call({ scope, key, effect }) as Promise<IdempotencyOutcome<T>>;
   }
@@ -163,7 +164,15 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
 
   async close(): Promise<void> {
     // The Prisma client belongs to the application's database handle.
+    this.closed = true;
     clearInterval(this.pruneTimer);
+  }
+
+  /** Retention runs while the store is in use: from its first delivery until close(). */
+  private schedulePruning(): void {
+    if (this.retentionMs === false || this.closed) return;
+    this.pruneTimer = setInterval(() => void this.prune(), this.pruneIntervalMs);
+    this.pruneTimer.unref();
   }
 
   /** One delivery, one transaction: the inbox row, then the effect, then commit. */
