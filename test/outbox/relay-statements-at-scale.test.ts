@@ -11,6 +11,8 @@ import { describeWithServices } from '../support/services';
 jest.setTimeout(120_000);
 
 const PENDING = 2_000;
+/** Thrown to roll a transaction back on purpose. */
+const rollback = new Error('rollback');
 const SENT = 100_000;
 const BATCH = 500;
 
@@ -68,25 +70,25 @@ for (const target of databaseTargets()) {
         ? CLAIM_LOCKED.replace('$1', String(BATCH))
         : CLAIM_UNLOCKED.replace('$1', String(BATCH)).replace('$2', "'{}'");
 
+    /** The claim's plan and the buffers it touched, in a transaction that is rolled back (its row locks go with it). */
     async function explainClaim(): Promise<{ nodes: PlanNode[]; buffers: number }> {
-      // In a transaction rolled back after, so the claim's row locks go with it.
-      return db.sql
+      let explained: { nodes: PlanNode[]; buffers: number } | undefined;
+      await db.sql
         .transaction(async (tx) => {
           const { rows } = await tx.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(
             `EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${claim()}`,
           );
           const plan = rows[0]['QUERY PLAN'][0].Plan;
-          throw Object.assign(new Error('rollback'), {
-            result: {
-              nodes: nodesOf(plan),
-              buffers: (plan['Shared Hit Blocks'] ?? 0) + (plan['Shared Read Blocks'] ?? 0),
-            },
-          });
+          explained = {
+            nodes: nodesOf(plan),
+            buffers: (plan['Shared Hit Blocks'] ?? 0) + (plan['Shared Read Blocks'] ?? 0),
+          };
+          throw rollback;
         })
-        .catch((error: { result?: { nodes: PlanNode[]; buffers: number } }) => {
-          if (!error.result) throw error;
-          return error.result;
+        .catch((error: unknown) => {
+          if (error !== rollback) throw error;
         });
+      return explained!;
     }
 
     function expectPendingIndexScan(nodes: PlanNode[]): void {
