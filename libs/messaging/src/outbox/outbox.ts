@@ -78,7 +78,7 @@ export class Outbox {
     event: OutboxEvent<T>,
   ): Promise<Omit<OutboxRecord, 'sequence'>> {
     const row = prepare(event);
-    const sql = isSqlQueryable(tx) ? tx : transactionSql(tx);
+    const sql = sqlOf(tx);
     if (sql?.atCommit === undefined) {
       const [record] = await this.addRows(tx, [row]);
       return { messageId: record.messageId, key: record.key };
@@ -183,7 +183,7 @@ async function run(
   params: unknown[],
   wantRows: boolean,
 ): Promise<InsertedRow[]> {
-  const sql = isSqlQueryable(tx) ? tx : transactionSql(tx);
+  const sql = sqlOf(tx);
   if (sql !== undefined) return (await sql.query<InsertedRow>(statement, params)).rows;
   const prisma = tx as PrismaTransactionLike;
   if (!wantRows && prisma.$executeRawUnsafe !== undefined) {
@@ -191,6 +191,15 @@ async function run(
     return [];
   }
   return prisma.$queryRawUnsafe<InsertedRow[]>(statement, ...params);
+}
+
+/**
+ * The caller's transaction as raw SQL on its own connection, when @surety/database knows
+ * it: handle.sql.transaction's own, or a `$transaction` of a client made by
+ * createDatabase. Undefined for any other Prisma client.
+ */
+function sqlOf(tx: OutboxTransaction): SqlQueryable | undefined {
+  return isSqlQueryable(tx) ? tx : transactionSql(tx);
 }
 
 /** A transaction of handle.sql.transaction (a Prisma client has `$`-methods instead). */

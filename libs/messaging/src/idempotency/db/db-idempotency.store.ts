@@ -99,7 +99,8 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
   private readonly pruneIntervalMs: number;
   /** Started by the first delivery, stopped by close(). */
   private pruneTimer: NodeJS.Timeout | undefined;
-  private closed = false;
+  /** Set once (by the first delivery or by close()): the per-delivery check is one read. */
+  private pruningDecided = false;
 
   constructor(
     private readonly prisma: TransactionalClient<Tx>,
@@ -126,7 +127,7 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
     key: string,
     effect: IdempotentEffect<T, Tx>,
   ): Promise<IdempotencyOutcome<T>> {
-    if (this.pruneTimer === undefined) this.schedulePruning();
+    if (!this.pruningDecided) this.schedulePruning();
     if (!this.batcher) return this.executeOne(scope, key, effect);
     return this.batcher.call({ scope, key, effect }) as Promise<IdempotencyOutcome<T>>;
   }
@@ -164,13 +165,14 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
 
   async close(): Promise<void> {
     // The Prisma client belongs to the application's database handle.
-    this.closed = true;
+    this.pruningDecided = true;
     clearInterval(this.pruneTimer);
   }
 
   /** Retention runs while the store is in use: from its first delivery until close(). */
   private schedulePruning(): void {
-    if (this.retentionMs === false || this.closed) return;
+    this.pruningDecided = true;
+    if (this.retentionMs === false) return;
     this.pruneTimer = setInterval(() => void this.prune(), this.pruneIntervalMs);
     this.pruneTimer.unref();
   }
