@@ -174,6 +174,47 @@ describeEachBroker('bad input', (broker) => {
     await eventually(() => expect(got).toEqual([{ n: 2 }]));
   });
 
+  it('retries with delays off (delay: false): a failure is dead-lettered after one attempt, never requeued in a loop', async () => {
+    const queue = uniqueName('bad.nodelay');
+    const explicit = uniqueName('bad.nodelay-explicit');
+    let calls = 0;
+
+    @Injectable()
+    class AlwaysFails {
+      @Subscribe({ queue }) // the default: 3 attempts
+      async handle() {
+        calls++;
+        throw new Error('downstream refused');
+      }
+
+      @Subscribe({ queue: explicit, retry: { attempts: 4 } })
+      async handleExplicit() {
+        throw new Error('never retried');
+      }
+    }
+
+    const app = await apps.start([AlwaysFails], { delay: false });
+    expect(
+      apps.logs
+        .warnings()
+        .some((line) =>
+          line.includes('AlwaysFails.handleExplicit asks for 4 attempts, but delays are off'),
+        ),
+    ).toBe(true);
+
+    await app.publisher.publish('', queue, { n: 1 });
+    await eventually(async () => {
+      const [entry] = await app.deadLetters.list(`${queue}.dlq`);
+      expect(entry.reason).toBe('retries-exhausted');
+      expect(entry.attempts).toBe(1);
+      expect(entry.errorMessage).toBe('downstream refused');
+    });
+    // Before the fix the message was requeued every second, forever: wait past that.
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect(calls).toBe(1);
+    expect(await app.deadLetters.list(`${queue}.dlq`)).toHaveLength(1);
+  });
+
   it('a non-JSON payload: dead-lettered with the reason, the consumer goes on', async () => {
     const queue = uniqueName('bad.nonjson');
     const got: unknown[] = [];

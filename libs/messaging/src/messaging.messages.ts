@@ -12,4 +12,7 @@ export const Messages = {
     `queue '${queue}' has both @RpcHandler and @Subscribe handlers; use separate queues (the RPC handler is not started)`,
   duplicateRpcHandler: (queue: string, first: string, second: string) =>
     `queue '${queue}' has two @RpcHandler methods (${first}, ${second}); the second is not started`,
+  retriesNeedDelays: (handler: string, attempts: number) =>
+    `${handler} asks for ${attempts} attempts, but delays are off (delay: false) and retries ` +
+    `are scheduled through the delay levels; its failures go straight to the dead-letter queue`,
 };

@@ -90,7 +90,8 @@ export class MessagingRegistrar
     await this.connections.close();
   }
 
-  private registerSubscriptions(found: DiscoveredHandler<SubscribeOptions>[]): Set<string> {
+  private registerSubscriptions(discovered: DiscoveredHandler<SubscribeOptions>[]): Set<string> {
+    const found = this.delays ? discovered : discovered.map((h) => this.withoutRetries(h));
     const byQueue = new Map<string, DiscoveredHandler<SubscribeOptions>[]>();
     for (const handler of found) {
       const list = byQueue.get(handler.options.queue) ?? [];
@@ -128,6 +129,22 @@ export class MessagingRegistrar
       this.addConsumer(queue, settings, processor.process);
     }
     return new Set(byQueue.keys());
+  }
+
+  /**
+   * With `delay: false` there is nowhere to park a retry: a failure that asked for one
+   * would be requeued every second, forever, its attempt count never growing.
+   * So every failure is final (dead-letter queue); a handler that asked for retries
+   * explicitly is told so at start.
+   */
+  private withoutRetries(
+    handler: DiscoveredHandler<SubscribeOptions>,
+  ): DiscoveredHandler<SubscribeOptions> {
+    const { retry } = handler.options;
+    if (retry !== undefined && maxAttempts(retry) > 1) {
+      this.logger.warn(Messages.retriesNeedDelays(handler.name, maxAttempts(retry)));
+    }
+    return { ...handler, options: { ...handler.options, retry: false } };
   }
 
   private registerRpcHandlers(

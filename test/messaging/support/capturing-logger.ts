@@ -28,6 +28,10 @@ export class CapturingLogger implements LoggerService {
     return this.lines.filter((l) => l.level === 'error').map((l) => l.message);
   }
 
+  warnings(): string[] {
+    return this.lines.filter((l) => l.level === 'warn').map((l) => l.message);
+  }
+
   private keep(level: string, message: unknown, context?: string) {
     const text = String(message);
     this.lines.push({ level, message: text, context });
