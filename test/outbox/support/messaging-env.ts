@@ -85,12 +85,17 @@ export class Collector {
     const channel = await connection.createChannel();
     await channel.prefetch(1000);
     const collector = new Collector(connection, channel);
-    await channel.consume(queue, (message) => {
-      if (!message) return;
-      channel.ack(message);
-      collector.messages.push(message);
-    });
+    await collector.alsoConsume(queue);
     return collector;
+  }
+
+  /** Consumes one more queue on the same channel, into the same arrival log. */
+  async alsoConsume(queue: string): Promise<void> {
+    await this.channel.consume(queue, (message) => {
+      if (!message) return;
+      this.channel.ack(message);
+      this.messages.push(message);
+    });
   }
 
   payloads<T = unknown>(): T[] {
