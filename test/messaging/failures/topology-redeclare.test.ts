@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { Channel } from 'amqplib';
 import { Subscribe, UnroutableMessageError } from '@surety/messaging';
 import { eventually } from '../../support/eventually';
 import { uniqueName } from '../../support/names';
@@ -8,10 +9,7 @@ import { TcpProxy } from '../support/tcp-proxy';
 import { TestApps } from '../support/test-apps';
 
 /** Resolves true when the entity exists (a passive declare on a throwaway channel). */
-async function exists(
-  raw: RawAmqp,
-  check: (channel: import('amqplib').Channel) => Promise<unknown>,
-) {
+async function exists(raw: RawAmqp, check: (channel: Channel) => Promise<unknown>) {
   return raw.run(check).then(
     () => true,
     () => false,
