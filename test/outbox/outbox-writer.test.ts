@@ -156,6 +156,77 @@ for (const target of databaseTargets()) {
       }
     });
 
+    it.each(ways)(
+      'through %s: a rolled-back transaction does not use up the wake-up interval; commits inside it are throttled where the COMMIT can carry the NOTIFY',
+      async (_, client, fast) => {
+        // An interval longer than the test: only the first COMMIT in it may notify.
+        const channel = uniqueIdentifier('surety_wake');
+        const outbox = new Outbox(channel, 60_000);
+        const heard: string[] = [];
+        const unlisten = await db.listen(channel, (payload) => heard.push(payload));
+        const commitOne = () =>
+          client().$transaction(async (tx) => {
+            await outbox.add(tx, { type: 't', exchange: 'x', payload: {} });
+          });
+        try {
+          await expect(
+            client().$transaction(async (tx) => {
+              await outbox.add(tx, { type: 't', exchange: 'x', payload: {} });
+              throw aborted;
+            }),
+          ).rejects.toBe(aborted);
+          await commitOne();
+          await eventually(() => expect(heard).toEqual(['']));
+          await commitOne();
+          await commitOne();
+          // Notifications arrive in commit order: once this one is heard, all are.
+          await db.sql.query('SELECT pg_notify($1, $2)', [channel, 'sentinel']);
+          await eventually(() => expect(heard).toContain('sentinel'));
+          const wakeUps = heard.filter((payload) => payload === '').length;
+          // Throttled only where the decision rides on the COMMIT (fast path, PostgreSQL).
+          const throttled = fast && target.name === 'postgres';
+          expect(wakeUps).toBe(throttled ? 1 : 3);
+        } finally {
+          await unlisten();
+        }
+      },
+    );
+
+    it('numbers one key consecutively across concurrent writers, rolled-back ones leaving no gap', async () => {
+      const outbox = new Outbox();
+      const key = uniqueIdentifier('hot');
+      const writers = Array.from({ length: 24 }, (_, i) => i);
+      const outcomes = await Promise.allSettled(
+        writers.map((i) =>
+          db.prisma.$transaction(async (tx) => {
+            const event = (n: number) => ({
+              type: 'hot.changed',
+              exchange: 'x',
+              key,
+              payload: { writer: i, n },
+            });
+            if (i % 3 === 0) await outbox.add(tx, event(0));
+            else if (i % 3 === 1) await outbox.addMany(tx, [event(0), event(1)]);
+            else await outbox.addWithCommit(tx, event(0));
+            if (i % 5 === 4) throw aborted;
+          }),
+        ),
+      );
+      const committed = writers.filter((i) => i % 5 !== 4);
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(committed.length);
+      const rows = await rowsOf(key);
+      const expected = committed.reduce((n, i) => n + (i % 3 === 1 ? 2 : 1), 0);
+      expect(rows.map((r) => r.sequence)).toEqual(
+        Array.from({ length: expected }, (_, i) => BigInt(i + 1)),
+      );
+      // A writer's events sit next to each other, in the order it gave them.
+      const order = rows.map((r) => r.payload as { writer: number; n: number });
+      for (let i = 1; i < order.length; i++) {
+        if (order[i].writer === order[i - 1].writer) expect(order[i].n).toBe(order[i - 1].n + 1);
+        else expect(order.slice(0, i).some((p) => p.writer === order[i].writer)).toBe(false);
+      }
+    });
+
     it('refuses an unserializable event before anything reaches the database', async () => {
       const outbox = new Outbox();
       const key = uniqueIdentifier('bad');

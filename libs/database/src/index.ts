@@ -22,6 +22,7 @@ export type { CreateDatabaseOptions } from './connection/create-database';
 export type { DatabaseHandle, NotificationHandler, Unlisten } from './connection/database-handle';
 
 export type { SqlExecutor, SqlQueryable, SqlResult } from './sql/sql-executor';
+export type { DeferredStatement } from './sql/commit-with';
 export { PgSqlExecutor } from './sql/pg-sql-executor';
 export { PgliteSqlExecutor } from './sql/pglite-sql-executor';
 export { transactionSql } from './sql/transaction-sql';

@@ -6,25 +6,52 @@ export interface StatementAtCommit {
   readonly config: QueryConfig;
 }
 
+/** A statement decided on only as the COMMIT goes out; undefined: none after all. */
+export type DeferredStatement = () => { sql: string; params: readonly unknown[] } | undefined;
+
 /** The statements a transaction's `atCommit` queued, until its COMMIT goes out. */
 export class CommitQueue {
-  private readonly statements: StatementAtCommit[] = [];
+  private readonly queued: (StatementAtCommit | DeferredStatement)[] = [];
   private closed = false;
 
   add(sql: string, params: readonly unknown[]): void {
+    this.assertOpen();
+    this.queued.push({ config: pgQueryConfig(sql, params) });
+  }
+
+  /** Queues `build`, called only if the transaction commits, just before its COMMIT. */
+  addDeferred(build: DeferredStatement): void {
+    this.assertOpen();
+    this.queued.push(build);
+  }
+
+  /** The transaction rolls back: refuses any more, and nothing queued is built or sent. */
+  close(): void {
+    this.closed = true;
+  }
+
+  /** The transaction commits: refuses any more; returns what goes out with the COMMIT. */
+  closeForCommit(): readonly StatementAtCommit[] {
+    this.closed = true;
+    const statements: StatementAtCommit[] = [];
+    for (const entry of this.queued) {
+      if (typeof entry !== 'function') {
+        statements.push(entry);
+        continue;
+      }
+      const built = entry();
+      if (built !== undefined) statements.push({ config: pgQueryConfig(built.sql, built.params) });
+    }
+    return statements;
+  }
+
+  private assertOpen(): void {
     // Queued after the COMMIT went out, a statement would be dropped without a word.
     if (this.closed) {
       throw new Error(
         'this transaction has already committed or rolled back: use the `tx` only inside its callback',
       );
     }
-    this.statements.push({ config: pgQueryConfig(sql, params) });
-  }
-
-  /** Refuses any more; the ones queued are what goes out with the COMMIT. */
-  close(): readonly StatementAtCommit[] {
-    this.closed = true;
-    return this.statements;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { ClientBase } from 'pg';
-import { CommitQueue, commitWith } from './commit-with';
+import { CommitQueue, commitWith, type DeferredStatement } from './commit-with';
 import type { SqlQueryable, SqlResult } from './sql-executor';
 
 /** What a Prisma driver adapter's transaction offers (@prisma/driver-adapter-utils `Transaction`). */
@@ -31,6 +31,7 @@ export class DriverTransactionQueryable implements SqlQueryable {
   private readonly atCommitQueue = new CommitQueue();
   /** Only where the transaction's pg client is at hand (@prisma/adapter-pg; not PGlite's). */
   readonly atCommit?: (sql: string, params: readonly unknown[]) => void;
+  readonly atCommitDeferred?: (build: DeferredStatement) => void;
 
   constructor(
     private readonly transaction: DriverTransaction,
@@ -39,6 +40,7 @@ export class DriverTransactionQueryable implements SqlQueryable {
   ) {
     if (pgClient !== undefined) {
       this.atCommit = (sql, params) => this.atCommitQueue.add(sql, params);
+      this.atCommitDeferred = (build) => this.atCommitQueue.addDeferred(build);
     }
   }
 
@@ -48,7 +50,7 @@ export class DriverTransactionQueryable implements SqlQueryable {
    * out as usual.
    */
   async commitWithQueued(): Promise<boolean> {
-    const statements = this.atCommitQueue.close();
+    const statements = this.atCommitQueue.closeForCommit();
     if (this.pgClient === undefined || statements.length === 0) return false;
     await commitWith(this.pgClient, statements);
     return true;

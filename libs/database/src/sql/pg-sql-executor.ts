@@ -1,5 +1,5 @@
 import type { ClientBase, Pool, PoolClient } from 'pg';
-import { CommitQueue, commitWith } from './commit-with';
+import { CommitQueue, commitWith, type DeferredStatement } from './commit-with';
 import { pgQueryConfig } from './pg-query-config';
 import type { SqlExecutor, SqlQueryable, SqlResult } from './sql-executor';
 
@@ -23,6 +23,8 @@ class PgTransactionQueryable extends PgClientQueryable {
   readonly atCommitQueue = new CommitQueue();
   readonly atCommit = (sql: string, params: readonly unknown[]): void =>
     this.atCommitQueue.add(sql, params);
+  readonly atCommitDeferred = (build: DeferredStatement): void =>
+    this.atCommitQueue.addDeferred(build);
 }
 
 async function inTransaction<T>(
@@ -40,7 +42,7 @@ async function inTransaction<T>(
     throw error;
   }
   // Rolls back itself when it fails.
-  await commitWith(client, tx.atCommitQueue.close());
+  await commitWith(client, tx.atCommitQueue.closeForCommit());
   return result;
 }
 

@@ -1,3 +1,5 @@
+import type { DeferredStatement } from './commit-with';
+
 /** Rows and affected-row count of one statement. */
 export interface SqlResult<Row> {
   readonly rows: Row[];
@@ -24,6 +26,13 @@ export interface SqlQueryable {
    * fails, the COMMIT fails with its error and the whole transaction rolls back.
    */
   readonly atCommit?: (sql: string, params: readonly unknown[]) => void;
+  /**
+   * Present where `atCommit` is: queues a statement that is only decided on as the
+   * COMMIT goes out — `build` runs then, and not at all if the transaction rolls back;
+   * returning undefined sends nothing. For choices that depend on the commit itself
+   * (the outbox writer's throttled wake-up NOTIFY).
+   */
+  readonly atCommitDeferred?: (build: DeferredStatement) => void;
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   INSERT_KEYLESS_NOTIFY,
   INSERT_ONE,
   INSERT_ONE_NOTIFY,
+  NOTIFY_AT_COMMIT,
 } from './sql/insert-events.sql';
 
 interface InsertedRow {
@@ -43,12 +44,19 @@ interface InsertedRow {
  */
 export class Outbox {
   private lastNotifyAt = -Infinity;
+  /** Transactions whose COMMIT already has the wake-up decision queued. */
+  private readonly wakeQueued = new WeakSet<SqlQueryable>();
 
   /**
    * @param channel NOTIFY channel the relays listen on.
-   * @param notifyIntervalMs at most one transaction per interval (per process) carries the
-   *   wake-up NOTIFY: notifying commits are serialised by PostgreSQL, and busy relays
-   *   claim again without one. 0 notifies in every transaction.
+   * @param notifyIntervalMs where the transaction can queue a statement for its COMMIT
+   *   (PostgreSQL, with a client made by createDatabase or `handle.sql.transaction`), at
+   *   most one COMMIT per interval (per process) carries the wake-up NOTIFY: notifying
+   *   commits are serialised by PostgreSQL. The choice is made as the COMMIT goes out,
+   *   so a transaction that rolls back never uses up the interval, and a commit without
+   *   one follows a notified commit by less than the interval, while the relay it woke
+   *   is still lingering for more (docs/outbox/relay.md). Elsewhere every transaction
+   *   notifies. 0 notifies in every transaction.
    */
   constructor(
     private readonly channel = OUTBOX_CHANNEL,
@@ -83,7 +91,7 @@ export class Outbox {
       const [record] = await this.addRows(tx, [row]);
       return { messageId: record.messageId, key: record.key };
     }
-    const { statement, params } = this.oneRowStatement(row);
+    const { statement, params } = this.oneRowStatement(row, this.wakeAtCommit(sql));
     sql.atCommit(statement, params);
     return { messageId: row.messageId, key: row.key };
   }
@@ -98,7 +106,24 @@ export class Outbox {
     return this.addRows(tx, events.map(prepare));
   }
 
-  private shouldNotify(): boolean {
+  /**
+   * Arranges the relays' wake-up for `tx`'s commit. Where the COMMIT can carry a
+   * statement decided on as it goes out, queues that decision once per transaction and
+   * answers false: the insert goes without a notify. Otherwise answers true: the insert
+   * must carry the notify itself.
+   */
+  private wakeAtCommit(tx: SqlQueryable | undefined): boolean {
+    if (tx?.atCommitDeferred === undefined) return true;
+    if (!this.wakeQueued.has(tx)) {
+      this.wakeQueued.add(tx);
+      tx.atCommitDeferred(() =>
+        this.takeNotifySlot() ? { sql: NOTIFY_AT_COMMIT, params: [this.channel] } : undefined,
+      );
+    }
+    return false;
+  }
+
+  private takeNotifySlot(): boolean {
     const now = performance.now();
     if (now - this.lastNotifyAt < this.notifyIntervalMs) return false;
     this.lastNotifyAt = now;
@@ -106,8 +131,10 @@ export class Outbox {
   }
 
   /** One event: scalar parameters (keyed: the key's counter upsert too). */
-  private oneRowStatement(row: PreparedRow): { statement: string; params: unknown[] } {
-    const notify = this.shouldNotify();
+  private oneRowStatement(
+    row: PreparedRow,
+    notify: boolean,
+  ): { statement: string; params: unknown[] } {
     const params = [
       ...(row.key === null ? [] : [row.key]),
       row.exchange,
@@ -123,18 +150,19 @@ export class Outbox {
   }
 
   private async addRows(tx: OutboxTransaction, rows: PreparedRow[]): Promise<OutboxRecord[]> {
+    const sql = sqlOf(tx);
+    const notify = this.wakeAtCommit(sql);
     if (rows.length === 1) {
       // The common call: the single-row statements.
       const [row] = rows;
-      const { statement, params } = this.oneRowStatement(row);
+      const { statement, params } = this.oneRowStatement(row, notify);
       if (row.key === null) {
-        await run(tx, statement, params, false);
+        await run(tx, sql, statement, params, false);
         return [{ messageId: row.messageId, key: null, sequence: null }];
       }
-      const [inserted] = await run(tx, statement, params, true);
+      const [inserted] = await run(tx, sql, statement, params, true);
       return [{ messageId: row.messageId, key: row.key, sequence: sequenceOf(inserted) }];
     }
-    const notify = this.shouldNotify();
     const keyed = rows.some((r) => r.key !== null);
     const statement = keyed
       ? notify
@@ -145,6 +173,7 @@ export class Outbox {
         : INSERT_KEYLESS;
     const inserted = await run(
       tx,
+      sql,
       statement,
       [
         rows.map((r) => r.key),
@@ -179,11 +208,11 @@ function sequenceOf(row: { sequence?: bigint | number | null } | undefined): num
  */
 async function run(
   tx: OutboxTransaction,
+  sql: SqlQueryable | undefined,
   statement: string,
   params: unknown[],
   wantRows: boolean,
 ): Promise<InsertedRow[]> {
-  const sql = sqlOf(tx);
   if (sql !== undefined) return (await sql.query<InsertedRow>(statement, params)).rows;
   const prisma = tx as PrismaTransactionLike;
   if (!wantRows && prisma.$executeRawUnsafe !== undefined) {

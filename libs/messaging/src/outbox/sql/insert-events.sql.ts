@@ -5,10 +5,15 @@ import { prepared } from '@surety/database';
  *
  * The wake-up `pg_notify` is delivered at commit and dropped on rollback. It is not
  * free: PostgreSQL serialises the commits of notifying transactions on one lock, which
- * defeats group commit when many writers notify at once. The writer therefore adds it
- * to at most one transaction per short interval per process (see Outbox); relays that
- * are busy claim again without being told, and the poll timer covers the rest.
+ * defeats group commit when many writers notify at once. Where the transaction can
+ * queue a statement for its COMMIT, the writer sends the insert plain and decides on
+ * NOTIFY_AT_COMMIT only as the COMMIT goes out, for at most one committing transaction
+ * per short interval per process (see Outbox). Elsewhere the insert carries the
+ * notify itself (the `_NOTIFY` variants), in every transaction.
  */
+
+/** The wake-up alone, sent with a COMMIT. $1 channel. */
+export const NOTIFY_AT_COMMIT = prepared('surety_outbox_wake', `SELECT pg_notify($1, '')`);
 
 const WAKE = `wake AS (SELECT pg_notify($8, ''))`;
 
