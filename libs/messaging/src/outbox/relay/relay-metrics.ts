@@ -107,4 +107,15 @@ export function registerOutboxMetrics(
     'Compensations committed for failed rows',
     (s) => s.compensations,
   );
+  // What to alert on: a failed row whose compensation keeps throwing stays pending.
+  counter(
+    'surety_outbox_compensation_errors_total',
+    'Compensations that threw (the row stays pending and is tried again)',
+    (s) => s.compensationErrors,
+  );
+  counter(
+    'surety_outbox_claimed_batches_total',
+    'Batches of rows claimed for publishing',
+    (s) => s.claimedBatches,
+  );
 }
