@@ -8,6 +8,7 @@ export {
 export { CONSUMER_MIDDLEWARE, Headers as MessageHeaders } from './messaging.constants';
 export { Subscribe } from './decorators/subscribe.decorator';
 export { RpcHandler } from './decorators/rpc-handler.decorator';
+export { MessagingRegistrar } from './messaging.registrar';
 
 export { ConnectionManager } from './connection/connection-manager';
 export type {

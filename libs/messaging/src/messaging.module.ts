@@ -124,6 +124,7 @@ const providers: Provider[] = [
   imports: [DiscoveryModule],
   providers,
   exports: [
+    MessagingRegistrar,
     ConnectionManager,
     MessagingMetrics,
     TopologyRegistry,

@@ -36,7 +36,10 @@ const DEFAULT_PREFETCH = 20;
  * Wires what the explorer found: declares each queue (and its dead-letter
  * queue and bindings), creates one QueueConsumer per queue, connects on
  * bootstrap, and drains on shutdown (stop consuming, let running handlers
- * finish and ack, flush confirms, close).
+ * finish and ack, flush confirms, close). Injectable, so that an application
+ * can pause() and resume() the consumer of one of its queues.
+ *
+ * @publicApi
  */
 @Injectable()
 export class MessagingRegistrar
@@ -60,6 +63,49 @@ export class MessagingRegistrar
   /** The consumers created from decorators (for tests and health output). */
   get queueConsumers(): readonly QueueConsumer[] {
     return this.consumers;
+  }
+
+  /**
+   * Stops consuming `queue` (a @Subscribe or @RpcHandler queue) until
+   * resume(queue), across reconnects. Resolves once its running handlers have
+   * finished and settled (up to `shutdownTimeoutMs`) and its channel is closed;
+   * prefetched messages that never started go back to the queue.
+   *
+   * @publicApi
+   */
+  async pause(queue: string): Promise<void> {
+    await this.consumerOf(queue).pause(this.options.shutdownTimeoutMs ?? 30_000);
+  }
+
+  /**
+   * Consumes `queue` again after pause(). Resolves once attached (at once while
+   * disconnected: it attaches at the next connect).
+   *
+   * @publicApi
+   */
+  async resume(queue: string): Promise<void> {
+    await this.consumerOf(queue).resume();
+  }
+
+  /**
+   * True while `queue` is being consumed; false when paused, while reconnecting,
+   * or when its declaration failed.
+   *
+   * @publicApi
+   */
+  isConsuming(queue: string): boolean {
+    return this.consumerOf(queue).active;
+  }
+
+  private consumerOf(queue: string): QueueConsumer {
+    const consumer = this.consumers.find((c) => c.options.queue === queue);
+    if (!consumer) {
+      const known = this.consumers.map((c) => `'${c.options.queue}'`).join(', ') || 'none';
+      throw new Error(
+        `no @Subscribe or @RpcHandler consumes queue '${queue}' (consumed: ${known})`,
+      );
+    }
+    return consumer;
   }
 
   onModuleInit(): void {
@@ -189,6 +235,8 @@ export class MessagingRegistrar
         prefetch,
         concurrency: settings.concurrency ?? prefetch,
         canAttach: () => this.topology.isQueueUsable(queue),
+        reattach: this.options.reconnect,
+        restore: (connection) => this.topology.declareAll(connection),
       },
       process,
     );

@@ -9,6 +9,11 @@ export class MessagingMetrics {
   disconnects = 0;
   /** Times the broker sent connection.blocked. */
   blocked = 0;
+  /**
+   * Times a consumer re-attached while the connection stayed up: its channel had
+   * closed (a channel error) or the broker had cancelled it (its queue deleted).
+   */
+  consumerReattaches = 0;
   published = 0;
   returned = 0;
   nacked = 0;
