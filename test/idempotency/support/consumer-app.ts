@@ -2,7 +2,13 @@ import { Injectable, type LoggerService } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import type { DatabaseHandle } from '@surety/database';
 import { globalDatabase } from '../../outbox/support/global-database';
-import { MessagingModule, Publisher, Subscribe, type MessageContext } from '@surety/messaging';
+import {
+  MessagingModule,
+  Publisher,
+  Subscribe,
+  type ConsumerMiddleware,
+  type MessageContext,
+} from '@surety/messaging';
 import {
   IdempotencyMiddleware,
   IdempotencyModule,
@@ -13,6 +19,9 @@ import { uniqueName } from '../../support/names';
 
 /** What the handler under test does with each delivery. */
 export type TestHandler = (payload: { n: number }, context: MessageContext) => Promise<void>;
+
+/** The name the idempotency middleware (and its errors) know the test handler by. */
+export const TEST_HANDLER_NAME = 'TestConsumer.handle';
 
 export interface ConsumerApp {
   readonly module: TestingModule;
@@ -34,6 +43,8 @@ export async function startConsumerApp(options: {
   logger?: LoggerService;
   queue?: string;
   concurrency?: number;
+  /** Runs before the idempotency stage: sees each delivery arrive and how it settles. */
+  observe?: ConsumerMiddleware;
 }): Promise<ConsumerApp> {
   const queue = options.queue ?? uniqueName('idem.q');
 
@@ -59,7 +70,7 @@ export async function startConsumerApp(options: {
         useFactory: (idempotency: IdempotencyMiddleware) => ({
           urls: options.brokerUrl,
           delay: { prefix: uniqueName('idem.delay'), levels: 8 },
-          consumerMiddleware: [idempotency.handle],
+          consumerMiddleware: [...(options.observe ? [options.observe] : []), idempotency.handle],
           shutdownTimeoutMs: 3_000,
         }),
       }),

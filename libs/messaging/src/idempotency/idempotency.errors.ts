@@ -26,12 +26,39 @@ export class IdempotencyStoreUnavailableError extends Error {
 export class MissingIdempotencyKeyError extends Error {
   /** Read by the consumer: dead-letter at once instead of retrying. */
   readonly retryable = false;
+  /** `consumer` names the handler (`Class.method`) and its queue. */
   constructor(readonly consumer: string) {
     super(
-      `consumer "${consumer}" uses idempotency but the delivery has no idempotency key ` +
-        `(no messageId, or the key function returned nothing)`,
+      `consumer ${consumer} uses idempotency but the delivery has no idempotency key ` +
+        `(no messageId, or the key function returned nothing or an empty string); ` +
+        `dead-lettered rather than run unguarded`,
     );
     this.name = 'MissingIdempotencyKeyError';
+  }
+}
+
+/**
+ * The consumer's idempotency key function threw, or returned something other than a
+ * string. Not retryable: the function sees the same message on every attempt, so the
+ * delivery is dead-lettered with this reason instead of being run unguarded.
+ *
+ * @publicApi
+ */
+export class InvalidIdempotencyKeyError extends Error {
+  /** Read by the consumer: dead-letter at once instead of retrying. */
+  readonly retryable = false;
+  /** `consumer` names the handler (`Class.method`) and its queue. */
+  constructor(
+    readonly consumer: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `consumer ${consumer}: the idempotency key function ${problem}; ` +
+        `dead-lettered rather than run unguarded`,
+      options,
+    );
+    this.name = 'InvalidIdempotencyKeyError';
   }
 }
 

@@ -7,6 +7,7 @@ import type {
 import {
   IdempotencyKeyBusyError,
   IdempotencyStoreUnavailableError,
+  InvalidIdempotencyKeyError,
   MissingIdempotencyKeyError,
 } from './idempotency.errors';
 import { InboxTransaction } from './inbox-transaction';
@@ -85,6 +86,15 @@ export class IdempotencyMiddleware {
         `${handlerName}: idempotency must be 'db' or 'redis', got ${JSON.stringify(resolved.store)}`,
       );
     }
+    // Checked here so that a typo fails the application's start, not every delivery.
+    if (typeof resolved.key !== 'function') {
+      throw new TypeError(`${handlerName}: idempotency key must be a function of the delivery`);
+    }
+    if (resolved.scope !== undefined && (typeof resolved.scope !== 'string' || !resolved.scope)) {
+      throw new TypeError(
+        `${handlerName}: idempotency scope must be a non-empty string, got ${JSON.stringify(resolved.scope)}`,
+      );
+    }
     if (!this.stores[resolved.store]) {
       throw new TypeError(
         `${handlerName} uses idempotency '${resolved.store}' but no ${resolved.store} idempotency ` +
@@ -102,8 +112,7 @@ export class IdempotencyMiddleware {
     const setting = this.settings.get(ctx.handlerName);
     if (!setting) return next();
     const scope = setting.scope ?? ctx.queue;
-    const key = setting.key(ctx);
-    if (!key) throw new MissingIdempotencyKeyError(scope);
+    const key = keyOf(setting.key, ctx);
     const store = this.stores[setting.store] as IdempotencyStore<
       Prisma.TransactionClient | undefined
     >;
@@ -190,6 +199,42 @@ export class IdempotencyMiddleware {
       this.sleepers.add(wake);
     });
   }
+}
+
+/**
+ * The delivery's idempotency key, or the non-retryable error that dead-letters it: the
+ * key function sees the same message on every attempt, so a retry cannot help; and a
+ * key that is not a string would be stringified on the way to the store — an object
+ * into `[object Object]`, one key shared by unrelated messages.
+ */
+function keyOf(keyFn: IdempotencyKeyFn, ctx: ConsumerMiddlewareContext): string {
+  let key: unknown;
+  try {
+    key = keyFn(ctx);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new InvalidIdempotencyKeyError(consumerOf(ctx), `threw: ${reason}`, { cause: error });
+  }
+  if (typeof key === 'string' && key.length > 0) return key;
+  if (key === undefined || key === null || key === '') {
+    throw new MissingIdempotencyKeyError(consumerOf(ctx));
+  }
+  throw new InvalidIdempotencyKeyError(
+    consumerOf(ctx),
+    `returned ${describeKey(key)} instead of a string (convert it in the key function)`,
+  );
+}
+
+function consumerOf(ctx: ConsumerMiddlewareContext): string {
+  return `${ctx.handlerName} (queue '${ctx.queue}')`;
+}
+
+function describeKey(key: unknown): string {
+  if (typeof (key as { then?: unknown }).then === 'function') {
+    return 'a Promise (key functions must be synchronous)';
+  }
+  if (typeof key === 'object') return Array.isArray(key) ? 'an array' : 'an object';
+  return `a ${typeof key} (${String(key)})`;
 }
 
 /** The AMQP message-id as published — not the core's per-delivery fallback, which is not stable. */

@@ -21,7 +21,7 @@ export type {
   IdempotencySetting,
   IdempotencyStoreKind,
 } from './interfaces/idempotency-options.interface';
-export { IdempotencyKeyBusyError } from './idempotency.errors';
+export { IdempotencyKeyBusyError, InvalidIdempotencyKeyError } from './idempotency.errors';
 export { IdempotencyMiddleware, type IdempotencyMiddlewareOptions } from './idempotency.middleware';
 export { InboxTransaction } from './inbox-transaction';
 export { IdempotencyModule } from './idempotency.module';

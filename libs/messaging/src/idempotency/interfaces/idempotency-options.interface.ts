@@ -5,8 +5,10 @@ export type IdempotencyStoreKind = 'db' | 'redis';
 
 /**
  * The idempotency key of a delivery. Default: the AMQP message-id (the outbox sets it
- * to the row's uuid, so a republished row has the same key). Return undefined when
- * the delivery has none: it is dead-lettered rather than run unguarded.
+ * to the row's uuid, so a republished row has the same key). Synchronous; return a
+ * non-empty string, or undefined when the delivery has none. A delivery without a key,
+ * or whose key function throws or returns anything else, is dead-lettered at once
+ * (MissingIdempotencyKeyError / InvalidIdempotencyKeyError) rather than run unguarded.
  *
  * @publicApi
  */
@@ -22,6 +24,9 @@ export type IdempotencySetting =
   | {
       readonly store: IdempotencyStoreKind;
       readonly key?: IdempotencyKeyFn;
-      /** Dedup namespace. Default: the queue name (stable across code refactors). */
+      /**
+       * Dedup namespace. Default: the queue name (stable across code refactors).
+       * Consumers declaring the same scope share one record: a message runs once across them.
+       */
       readonly scope?: string;
     };
