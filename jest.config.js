@@ -54,6 +54,15 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/exclusive/'],
+      globalSetup: '<rootDir>/test/support/global-setup.ts',
+    },
+    // Suites that take a shared service away from everyone (a real RabbitMQ restart):
+    // run on their own, after the rest (`npm test` runs them in a second jest call).
+    {
+      ...common,
+      displayName: 'exclusive',
+      testMatch: ['<rootDir>/test/exclusive/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/global-setup.ts',
     },
   ],

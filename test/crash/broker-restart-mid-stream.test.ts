@@ -1,32 +1,17 @@
 import { TcpProxy } from '../messaging/support/tcp-proxy';
-import { eventually } from '../support/eventually';
 import { describeWithServices, serviceUrl } from '../support/services';
 import { BrokerProcess } from './support/broker-process';
 import { ChildProcesses } from './support/crash-child';
-import { CrashEnv, crashEvents } from './support/crash-env';
-import { CrashRig } from './support/crash-rig';
-import { crashSummary, expectEndState, waitUntilSettled } from './support/end-state';
+import {
+  disposeOutageStream,
+  OUTAGE_EVENTS,
+  type Outage,
+  streamThroughOutages,
+} from './support/outage-stream';
 
 // A relay, a consumer and a producer process streaming while the broker goes away twice.
-const EVENTS = crashEvents(200);
-jest.setTimeout(60_000 + EVENTS * 20);
-
-/** Effects so far (the stream's progress). */
-async function effectRows(rig: CrashRig): Promise<number> {
-  return rig.count('effects');
-}
-
-/** A broker the test can take away from the clients mid-stream, and give back. */
-interface Outage {
-  readonly name: string;
-  /** Where the children connect. */
-  readonly clientUrl: string;
-  /** Where the test itself connects (counts, cleanup). */
-  readonly adminUrl: string;
-  /** Takes the broker away for a moment and brings it back; resolves once it is back. */
-  strike(): Promise<void>;
-  dispose(): Promise<void>;
-}
+// (A real restart of the shared RabbitMQ runs alone: test/exclusive.)
+jest.setTimeout(60_000 + OUTAGE_EVENTS * 20);
 
 /**
  * The embedded broker as its own process, killed -9 and restarted on the same port and
@@ -85,39 +70,11 @@ for (const target of TARGETS.filter(
       [...target.needs, ...needs, 'postgres'],
       `crash: broker goes away twice mid-stream [${target.name} + ${store}]`,
       () => {
-        const brokerChildren = new ChildProcesses();
-        let outage: Outage | undefined;
-        let rig: CrashRig | undefined;
-
-        afterAll(async () => {
-          await rig?.dispose();
-          await outage?.dispose();
-          await brokerChildren.killAll();
-        });
+        const cleanup = { children: new ChildProcesses() };
+        afterAll(() => disposeOutageStream(cleanup));
 
         it('loses nothing and takes effect once per business row', async () => {
-          outage = await target.outage(brokerChildren);
-          rig = await CrashRig.create(store, outage.clientUrl, outage.adminUrl);
-          // 50 ms handlers: deliveries are in flight (transaction open, ack pending) when it hits.
-          await rig.startConsumer({ [CrashEnv.handlerMs]: '50' });
-          await rig.startRelay();
-          // Paced so that the stream lasts a few seconds (200 events: 20 ms apart) and the
-          // outages hit it; the large run writes as fast as it can.
-          const producer = await rig.startProducer(EVENTS, Math.floor(4_000 / EVENTS));
-
-          for (const fraction of [0.25, 0.6]) {
-            await eventually(
-              async () => expect(await effectRows(rig!)).toBeGreaterThanOrEqual(EVENTS * fraction),
-              { timeoutMs: 30_000 + EVENTS * 10, intervalMs: 50 },
-            );
-            await outage.strike();
-          }
-          await producer.waitForLine(/^DONE /, 30_000 + EVENTS * 20);
-
-          await waitUntilSettled(rig, EVENTS, 40_000 + EVENTS * 10);
-          const summary = crashSummary(rig, EVENTS, { broker: 2 });
-          await expectEndState(rig, EVENTS);
-          console.log(`[crash] broker outage (${outage.name}): ${summary}`);
+          console.log(`[crash] ${await streamThroughOutages(store, target.outage, cleanup)}`);
         });
       },
     );
