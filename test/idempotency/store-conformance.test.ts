@@ -61,6 +61,15 @@ function conformance(target: StoreUnderTest): void {
     expect([...runs.values()]).toEqual([1, 1, 1]);
   });
 
+  it('keeps a scope and a key apart even when their text could be split either way', async () => {
+    // Queue names (the default scope) and keys may both hold ':' (the Redis separator).
+    await store.execute('billing:fees', 'p1', effect('billing:fees/p1'));
+    expect((await store.execute('billing', 'fees:p1', effect('billing/fees:p1'))).status).toBe(
+      'executed',
+    );
+    expect((await store.execute('billing:fees', 'p1', effect('again'))).status).toBe('duplicate');
+  });
+
   it('forgets a failed effect: the error comes back and a later delivery runs it', async () => {
     const boom = new Error('handler failed');
     await expect(

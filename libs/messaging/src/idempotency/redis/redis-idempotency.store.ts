@@ -17,7 +17,7 @@ import { resolveRedisUrl } from './redis-url';
 
 /** @publicApi */
 export interface RedisIdempotencyOptions {
-  /** Key prefix; keys are `<prefix>:<scope>:<key>`. Default `surety:idem`. */
+  /** Key prefix; keys are `<prefix>:<scope>:<key>` (`:` in the scope encoded). Default `surety:idem`. */
   readonly prefix?: string;
   /** How long a worker owns a key while its effect runs (renewed while it runs). Default 30 s. */
   readonly leaseMs?: number;
@@ -157,8 +157,14 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
     if (this.ownsClient) this.redis.disconnect();
   }
 
+  /**
+   * `<prefix>:<scope>:<key>`, with `%` and `:` in the scope percent-encoded: queue
+   * names (the default scope) and keys may both contain `:`, and scope `a:b` with key
+   * `c` must not share a record with scope `a` and key `b:c`. A scope without either
+   * character (most queue names) is written as it is.
+   */
   private keyOf(scope: string, key: string): string {
-    return `${this.prefix}:${scope}:${key}`;
+    return `${this.prefix}:${encodeScope(scope)}:${key}`;
   }
 
   /** Renews the leases of effects running longer than a third of the lease, so a slow handler is not run twice. */
@@ -251,4 +257,8 @@ export class RedisIdempotencyStore implements IdempotencyStore<undefined> {
       clearTimeout(timer);
     }
   }
+}
+
+function encodeScope(scope: string): string {
+  return /[%:]/.test(scope) ? scope.replace(/%/g, '%25').replace(/:/g, '%3A') : scope;
 }
