@@ -79,10 +79,16 @@ SET status = 'failed', attempts = attempts + 1, last_error = $2
 WHERE id = $1 AND status = 'pending'
 RETURNING id`;
 
-/** After a compensation threw: leave the row pending and try again later. $1 id, $2 delay ms, $3 error. */
+/**
+ * After a compensation threw: leave the row pending and try again later. The try that
+ * ended here published the row once more, so it counts as an attempt: the next
+ * deferral backs off further instead of republishing at the first step's pace forever.
+ * $1 id, $2 delay ms, $3 error.
+ */
 export const DEFER_FAILED = `
 UPDATE surety_outbox
-SET next_attempt_at = now() + $2 * interval '1 millisecond', last_error = $3
+SET attempts = attempts + 1, next_attempt_at = now() + $2 * interval '1 millisecond',
+    last_error = $3
 WHERE id = $1 AND status = 'pending'`;
 
 /**
