@@ -1,4 +1,4 @@
-import { TcpProxy } from '../messaging/support/tcp-proxy';
+import { TcpProxy } from '../support/tcp-proxy';
 import { describeWithServices, serviceUrl } from '../support/services';
 import { BrokerProcess } from './support/broker-process';
 import { ChildProcesses } from './support/crash-child';

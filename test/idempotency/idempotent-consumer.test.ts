@@ -2,7 +2,7 @@ import { connect } from 'amqplib';
 import { v7 as uuidv7 } from 'uuid';
 import type { DatabaseHandle } from '@surety/database';
 import type { MessageContext } from '@surety/messaging';
-import { TcpProxy } from '../outbox/support/tcp-proxy';
+import { TcpProxy } from '../support/tcp-proxy';
 import { CapturingLogger } from '../messaging/support/capturing-logger';
 import { brokerTargets, type BrokerUnderTest } from '../support/brokers';
 import { databaseTargets, type TestDatabase } from '../support/database';
@@ -201,7 +201,7 @@ for (const brokerTarget of brokerTargets()) {
               seen.push(payload.n);
             },
           });
-          proxy.goDown();
+          proxy.refuse();
           await publisher.publish('', queue, { n: 1 }, { messageId: uuidv7() });
           await eventually(() =>
             expect(logger.lines.map((l) => l.message).join('\n')).toMatch(
@@ -210,7 +210,7 @@ for (const brokerTarget of brokerTargets()) {
           );
           await new Promise((resolve) => setTimeout(resolve, 500));
           expect(seen).toEqual([]);
-          proxy.resume();
+          proxy.accept();
           await eventually(() => expect(seen).toEqual([1]), { timeoutMs: 15_000 });
           await eventually(async () => expect(await queueDepth(broker.url, queue)).toBe(0));
         } finally {

@@ -3,7 +3,7 @@ import {
   IdempotencyStoreUnavailableError,
   RedisIdempotencyStore,
 } from '@surety/messaging/idempotency';
-import { TcpProxy } from '../outbox/support/tcp-proxy';
+import { TcpProxy } from '../support/tcp-proxy';
 import { uniqueName } from '../support/names';
 import { describeWithServices, hostPort, serviceUrl } from '../support/services';
 
@@ -143,8 +143,8 @@ describeWithServices(['redis'], 'Redis idempotency store: batches and script cal
       let runs = 0;
       const outcome = await store.execute('scope', 'k', async () => {
         runs++;
-        proxy.goDown();
-        setTimeout(() => proxy.resume(), 50);
+        proxy.refuse();
+        setTimeout(() => proxy.accept(), 50);
         return 'ran';
       });
       expect(outcome).toEqual({ status: 'executed', result: 'ran' });
@@ -157,7 +157,7 @@ describeWithServices(['redis'], 'Redis idempotency store: batches and script cal
       let runs = 0;
       const outcome = store.execute('scope', 'k', async () => {
         runs++;
-        proxy.goDown();
+        proxy.refuse();
         return 'ran';
       });
       await expect(outcome).rejects.toBeInstanceOf(IdempotencyStoreUnavailableError);

@@ -5,7 +5,7 @@ import { ConnectionManager, MessagingHealthIndicator, MessagingModule } from '@s
 import { eventually } from '../support/eventually';
 import { describeEachBroker } from './support/broker-matrix';
 import { CapturingLogger } from './support/capturing-logger';
-import { TcpProxy } from './support/tcp-proxy';
+import { TcpProxy } from '../support/tcp-proxy';
 
 /** The controller docs/messaging/module-setup.md shows, unchanged. */
 @Controller('health')

@@ -19,7 +19,7 @@ import { uniqueName } from '../support/names';
 import { describeEachBroker } from './support/broker-matrix';
 import { CapturingLogger } from './support/capturing-logger';
 import { RawAmqp } from './support/raw-amqp';
-import { TcpProxy } from './support/tcp-proxy';
+import { TcpProxy } from '../support/tcp-proxy';
 import { TestApps } from './support/test-apps';
 
 describeEachBroker('MessagingModule', (broker) => {

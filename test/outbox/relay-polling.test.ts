@@ -17,7 +17,7 @@ import {
   type StartedPublisher,
   type TestTopology,
 } from './support/messaging-env';
-import { TcpProxy } from './support/tcp-proxy';
+import { TcpProxy } from '../support/tcp-proxy';
 
 jest.setTimeout(60_000);
 
@@ -146,7 +146,7 @@ for (const brokerTarget of brokerTargets()) {
         await eventually(async () => expect(Number(await listeners())).toBe(1));
 
         // The LISTEN connection drops and cannot come back while the proxy refuses.
-        proxy.goDown();
+        proxy.refuse();
         await eventually(async () => expect(Number(await listeners())).toBe(0));
 
         const records = await db.prisma.$transaction((tx) =>
@@ -161,7 +161,7 @@ for (const brokerTarget of brokerTargets()) {
         await eventually(async () => expect(await statuses(db)).toEqual(['sent', 'sent', 'sent']));
 
         // Once PostgreSQL is reachable again the listener comes back on its own.
-        proxy.resume();
+        proxy.accept();
         await eventually(async () => expect(Number(await listeners())).toBe(1), {
           timeoutMs: 20_000,
         });

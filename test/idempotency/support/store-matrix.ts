@@ -4,7 +4,7 @@ import {
   type RawSqlTransaction,
 } from '@surety/messaging/idempotency';
 import { databaseTargets, type DatabaseTarget } from '../../support/database';
-import { TcpProxy } from '../../outbox/support/tcp-proxy';
+import { TcpProxy } from '../../support/tcp-proxy';
 import { hostPort, serviceUrl } from '../../support/services';
 import { uniqueName } from '../../support/names';
 import type { StoreUnderTest } from './stores';
@@ -24,7 +24,7 @@ const redis: StoreUnderTest = {
           prefix,
           commandTimeoutMs: 500,
         });
-        proxy.goDown();
+        proxy.refuse();
         const close = down.close.bind(down);
         return Object.assign(down, {
           close: async () => {

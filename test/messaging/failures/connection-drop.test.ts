@@ -3,7 +3,7 @@ import { eventually } from '../../support/eventually';
 import { uniqueName } from '../../support/names';
 import { describeEachBroker } from '../support/broker-matrix';
 import { RawAmqp } from '../support/raw-amqp';
-import { TcpProxy } from '../support/tcp-proxy';
+import { TcpProxy } from '../../support/tcp-proxy';
 import { TestApps } from '../support/test-apps';
 
 // The TCP connection is killed for real (the proxy destroys both sockets)

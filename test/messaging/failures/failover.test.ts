@@ -4,7 +4,7 @@ import { Subscribe } from '@surety/messaging';
 import { eventually } from '../../support/eventually';
 import { uniqueName } from '../../support/names';
 import { describeEachBroker } from '../support/broker-matrix';
-import { TcpProxy } from '../support/tcp-proxy';
+import { TcpProxy } from '../../support/tcp-proxy';
 import { TestApps } from '../support/test-apps';
 
 function collector(queue: string, into: number[]) {

@@ -5,7 +5,7 @@ import { eventually } from '../../support/eventually';
 import { uniqueName } from '../../support/names';
 import { describeEachBroker } from '../support/broker-matrix';
 import { RawAmqp } from '../support/raw-amqp';
-import { TcpProxy } from '../support/tcp-proxy';
+import { TcpProxy } from '../../support/tcp-proxy';
 import { TestApps } from '../support/test-apps';
 
 /** Resolves true when the entity exists (a passive declare on a throwaway channel). */
