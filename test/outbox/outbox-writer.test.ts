@@ -164,21 +164,28 @@ for (const target of databaseTargets()) {
         const outbox = new Outbox(channel, 60_000);
         const heard: string[] = [];
         const unlisten = await db.listen(channel, (payload) => heard.push(payload));
-        const commitOne = () =>
-          client().$transaction(async (tx) => {
-            await outbox.add(tx, { type: 't', exchange: 'x', payload: {} });
-          });
+        // Both writers: `addWithCommit` builds its statement (and the wake-up) at commit.
+        const write = (
+          tx: Parameters<Parameters<PrismaClient['$transaction']>[0]>[0],
+          n: number,
+        ) =>
+          n % 2 === 0
+            ? outbox.add(tx, { type: 't', exchange: 'x', payload: { n } })
+            : outbox.addWithCommit(tx, { type: 't', exchange: 'x', payload: { n } });
+        const commitOne = (n: number) => client().$transaction((tx) => write(tx, n));
         try {
-          await expect(
-            client().$transaction(async (tx) => {
-              await outbox.add(tx, { type: 't', exchange: 'x', payload: {} });
-              throw aborted;
-            }),
-          ).rejects.toBe(aborted);
-          await commitOne();
+          for (const n of [0, 1]) {
+            await expect(
+              client().$transaction(async (tx) => {
+                await write(tx, n);
+                throw aborted;
+              }),
+            ).rejects.toBe(aborted);
+          }
+          await commitOne(1);
           await eventually(() => expect(heard).toEqual(['']));
-          await commitOne();
-          await commitOne();
+          await commitOne(2);
+          await commitOne(3);
           // Notifications arrive in commit order: once this one is heard, all are.
           await db.sql.query('SELECT pg_notify($1, $2)', [channel, 'sentinel']);
           await eventually(() => expect(heard).toContain('sentinel'));

@@ -91,8 +91,18 @@ export class Outbox {
       const [record] = await this.addRows(tx, [row]);
       return { messageId: record.messageId, key: record.key };
     }
-    const { statement, params } = this.oneRowStatement(row, this.wakeAtCommit(sql));
-    sql.atCommit(statement, params);
+    if (sql.atCommitDeferred !== undefined && !this.wakeQueued.has(sql)) {
+      // The transaction's first event: its statement is built as the COMMIT goes out,
+      // carrying the wake-up then if the interval allows (one statement, not two).
+      this.wakeQueued.add(sql);
+      sql.atCommitDeferred(() => {
+        const { statement, params } = this.oneRowStatement(row, this.takeNotifySlot());
+        return { sql: statement, params };
+      });
+    } else {
+      const { statement, params } = this.oneRowStatement(row, this.wakeAtCommit(sql));
+      sql.atCommit(statement, params);
+    }
     return { messageId: row.messageId, key: row.key };
   }
 
