@@ -81,6 +81,7 @@ export async function expectEndState(rig: CrashRig, events: number): Promise<voi
   );
   expect(orphans.rows).toEqual([]);
   if (rig.store === 'db') expect(await rig.count('surety_inbox')).toBe(events);
+  await expectKeyOrder(rig);
 
   const admin = await AmqpAdmin.open(rig.adminUrl);
   try {
@@ -89,6 +90,40 @@ export async function expectEndState(rig: CrashRig, events: number): Promise<voi
   } finally {
     await admin.close();
   }
+}
+
+/**
+ * Per key, the relays first published the rows in sequence order: row n+1 never went to
+ * the broker before row n was confirmed, across relay kills. A relay reports CONFIRMED
+ * after each batch the broker confirmed and before it marks the rows sent; relays run
+ * one at a time, so their reports in start order are in time order. A kill between the
+ * confirm and the mark republishes row n, and only then n+1: first confirms stay in order.
+ */
+async function expectKeyOrder(rig: CrashRig): Promise<void> {
+  const firstConfirmBatch = new Map<string, number>();
+  rig.reported('relay', 'CONFIRMED ').forEach((line, batch) => {
+    for (const id of line.split(',')) {
+      if (!firstConfirmBatch.has(id)) firstConfirmBatch.set(id, batch);
+    }
+  });
+  const { rows } = await rig.db.sql.query<{ id: string; key: string; sequence: bigint }>(
+    `SELECT message_id::text AS id, key, sequence FROM surety_outbox
+     WHERE key IS NOT NULL ORDER BY key, sequence`,
+  );
+  expect(rows.length).toBeGreaterThan(0);
+  const outOfOrder: string[] = [];
+  for (let i = 1; i < rows.length; i++) {
+    const [earlier, later] = [rows[i - 1], rows[i]];
+    if (earlier.key !== later.key) continue;
+    const [a, b] = [firstConfirmBatch.get(earlier.id), firstConfirmBatch.get(later.id)];
+    // Two rows of one key never share a batch: the later one is not claimable meanwhile.
+    if (a === undefined || b === undefined || b <= a) {
+      outOfOrder.push(
+        `${later.key} #${later.sequence}: batch ${b} after #${earlier.sequence} in ${a}`,
+      );
+    }
+  }
+  expect(outOfOrder.slice(0, 10)).toEqual([]);
 }
 
 /** One line of what happened, for the log and the report. */

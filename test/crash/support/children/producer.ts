@@ -2,7 +2,7 @@
 // written in ONE Prisma interactive transaction (business INSERT + outbox.add), so an
 // event exists exactly when its business row does. Every other row writes its event
 // with outbox.addWithCommit (sent with the COMMIT on PostgreSQL), so a kill lands on
-// both writers. Resumes after a kill from what
+// both writers. Most events carry an ordering key. Resumes after a kill from what
 // committed (max(business.id)), up to SURETY_CRASH_TOTAL rows.
 //
 // Reports: READY <first id>; COMMITTED <id> after each commit; DONE <total>.
@@ -31,7 +31,10 @@ async function main(): Promise<void> {
     await db.prisma.$transaction(async (tx) => {
       await tx.$executeRawUnsafe('INSERT INTO business (id) VALUES ($1)', id);
       const event: EffectEvent = { businessId: id };
-      const record = { type: 'business.recorded', exchange, payload: event };
+      // Two events in three carry an ordering key (16 keys), so the end state can check
+      // per-key publish order across kills; the third goes without one.
+      const key = id % 3 === 0 ? undefined : `account-${id % 16}`;
+      const record = { type: 'business.recorded', exchange, key, payload: event };
       if (id % 2 === 0) await outbox.addWithCommit(tx, record);
       else await outbox.add(tx, record);
     });
