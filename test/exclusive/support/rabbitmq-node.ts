@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
-import { Socket } from 'node:net';
 import { promisify } from 'node:util';
-import { serviceUrl } from '../../support/services';
+import { eventually } from '../../support/eventually';
+import { probe } from '../../support/services';
 
 const run = promisify(execFile);
 
@@ -20,21 +20,9 @@ export const RabbitmqNode = {
     await run('rabbitmqctl', ['stop_app'], { timeout: 60_000 });
     await new Promise((resolve) => setTimeout(resolve, downMs));
     await run('rabbitmqctl', ['start_app'], { timeout: 120_000 });
-    await waitForPort(new URL(serviceUrl('rabbitmq')), 60_000);
+    await eventually(async () => expect(await probe('rabbitmq')).toBe(true), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
   },
 };
-
-async function waitForPort(url: URL, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = new Socket();
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => (socket.destroy(), resolve(false)));
-      socket.connect(Number(url.port || 5672), url.hostname);
-    });
-    if (open) return;
-    if (Date.now() > deadline) throw new Error(`RabbitMQ did not come back on ${url.host}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
