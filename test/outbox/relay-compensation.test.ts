@@ -6,12 +6,13 @@ import {
   type RelayDatabase,
 } from '@surety/messaging/outbox';
 import { brokerTargets, type BrokerUnderTest } from '../support/brokers';
-import { databaseTargets, freshPostgres, type TestDatabase } from '../support/database';
+import { freshPostgres, type TestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { describeWithServices } from '../support/services';
 import { startPublisher, type StartedPublisher } from './support/messaging-env';
 import { RecordingPublisher } from './support/recording-publisher';
 import { openAnotherHandle } from './support/relay-instance';
+import { describeRelayMatrix } from './support/relay-matrix';
 
 jest.setTimeout(90_000);
 
@@ -58,97 +59,71 @@ function logCompensation(relayName: string, onRun: () => void, holdMs = 0) {
   };
 }
 
-for (const brokerTarget of brokerTargets()) {
-  for (const dbTarget of databaseTargets()) {
-    describeWithServices(
-      [...brokerTarget.needs, ...dbTarget.needs],
-      `OutboxRelay compensation that throws [${brokerTarget.name} + ${dbTarget.name}]`,
-      () => {
-        let broker: BrokerUnderTest;
-        let db: TestDatabase;
-        let started: StartedPublisher;
-        let relay: OutboxRelay | undefined;
-        const outbox = new Outbox();
+describeRelayMatrix('OutboxRelay compensation that throws', (env) => {
+  const outbox = new Outbox();
 
-        beforeAll(async () => {
-          broker = await brokerTarget.start();
-        });
-        afterAll(() => broker.stop());
+  beforeEach(() => env.db.sql.exec(COMPENSATION_TABLE));
 
-        beforeEach(async () => {
-          db = await dbTarget.fresh();
-          await db.sql.exec(COMPENSATION_TABLE);
-          started = await startPublisher(broker.url);
-        });
-        afterEach(async () => {
-          await relay?.stop();
-          relay = undefined;
-          await started.close();
-          await db.drop();
-        });
+  it('keeps the row pending and counts the error, retries, and commits the compensation once when it succeeds', async () => {
+    let broken = true;
+    let runs = 0;
+    const compensate = logCompensation('only', () => runs++);
+    env.relay = new OutboxRelay(env.db, env.started.publisher, {
+      pollIntervalMs: 50,
+      backoff: { initialMs: 50, maxMs: 100 },
+    }).onPublishFailed('fee.charged', async (event, tx: Prisma.TransactionClient) => {
+      // Its write happens, then it throws: the write must roll back with the mark.
+      await compensate(event, tx);
+      if (broken) throw new Error('ledger service unavailable');
+    });
+    await env.relay.start();
+    const { messageId } = await env.db.prisma.$transaction((tx) =>
+      outbox.add(tx, {
+        type: 'fee.charged',
+        exchange: MISSING_EXCHANGE,
+        payload: { fee: 5 },
+      }),
+    );
 
-        it('keeps the row pending and counts the error, retries, and commits the compensation once when it succeeds', async () => {
-          let broken = true;
-          let runs = 0;
-          const compensate = logCompensation('only', () => runs++);
-          relay = new OutboxRelay(db, started.publisher, {
-            pollIntervalMs: 50,
-            backoff: { initialMs: 50, maxMs: 100 },
-          }).onPublishFailed('fee.charged', async (event, tx: Prisma.TransactionClient) => {
-            // Its write happens, then it throws: the write must roll back with the mark.
-            await compensate(event, tx);
-            if (broken) throw new Error('ledger service unavailable');
-          });
-          await relay.start();
-          const { messageId } = await db.prisma.$transaction((tx) =>
-            outbox.add(tx, {
-              type: 'fee.charged',
-              exchange: MISSING_EXCHANGE,
-              payload: { fee: 5 },
-            }),
-          );
+    // Retried later by the relay itself: a second run proves it came back to the row.
+    await eventually(
+      async () => expect((await env.relay!.metrics()).compensationErrors).toBeGreaterThanOrEqual(2),
+      { timeoutMs: 30_000 },
+    );
+    const whileBroken = await outboxRow(env.db, messageId);
+    expect(whileBroken.status).toBe('pending');
+    expect(whileBroken.last_error).toMatch(/compensation failed: ledger service unavailable/);
+    expect(await committedCompensations(env.db, messageId)).toEqual([]);
+    expect(await env.relay.metrics()).toMatchObject({
+      failures: 0,
+      compensations: 0,
+      pending: 1,
+    });
 
-          // Retried later by the relay itself: a second run proves it came back to the row.
-          await eventually(
-            async () =>
-              expect((await relay!.metrics()).compensationErrors).toBeGreaterThanOrEqual(2),
-            { timeoutMs: 30_000 },
-          );
-          const whileBroken = await outboxRow(db, messageId);
-          expect(whileBroken.status).toBe('pending');
-          expect(whileBroken.last_error).toMatch(/compensation failed: ledger service unavailable/);
-          expect(await committedCompensations(db, messageId)).toEqual([]);
-          expect(await relay.metrics()).toMatchObject({
-            failures: 0,
-            compensations: 0,
-            pending: 1,
-          });
-
-          broken = false;
-          await eventually(
-            async () => expect((await outboxRow(db, messageId)).status).toBe('failed'),
-            {
-              timeoutMs: 30_000,
-            },
-          );
-          // Counted just after the commit that the status above already shows.
-          const metrics = await eventually(async () => {
-            const m = await relay!.metrics();
-            expect(m).toMatchObject({ failures: 1, compensations: 1, pending: 0 });
-            return m;
-          });
-          // Every run but the last threw and was counted; the last committed, once.
-          expect(metrics.compensationErrors).toBe(runs - 1);
-          expect(await committedCompensations(db, messageId)).toEqual(['only']);
-          const failed = await outboxRow(db, messageId);
-          expect(failed.last_error).toMatch(MISSING_EXCHANGE);
-          // Each run followed a publish of the row: the deferrals counted as attempts.
-          expect(failed.attempts).toBe(runs);
-        });
+    broken = false;
+    await eventually(
+      async () => expect((await outboxRow(env.db, messageId)).status).toBe('failed'),
+      {
+        timeoutMs: 30_000,
       },
     );
-  }
+    // Counted just after the commit that the status above already shows.
+    const metrics = await eventually(async () => {
+      const m = await env.relay!.metrics();
+      expect(m).toMatchObject({ failures: 1, compensations: 1, pending: 0 });
+      return m;
+    });
+    // Every run but the last threw and was counted; the last committed, once.
+    expect(metrics.compensationErrors).toBe(runs - 1);
+    expect(await committedCompensations(env.db, messageId)).toEqual(['only']);
+    const failed = await outboxRow(env.db, messageId);
+    expect(failed.last_error).toMatch(MISSING_EXCHANGE);
+    // Each run followed a publish of the row: the deferrals counted as attempts.
+    expect(failed.attempts).toBe(runs);
+  });
+});
 
+for (const brokerTarget of brokerTargets()) {
   // Several relays: PostgreSQL only (one process owns a PGlite database).
   describeWithServices(
     [...brokerTarget.needs, 'postgres'],

@@ -1,137 +1,93 @@
 import { Outbox, OutboxRelay, type OutboxEvent } from '@surety/messaging/outbox';
-import { brokerTargets, type BrokerUnderTest } from '../support/brokers';
-import { databaseTargets, type TestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
-import { describeWithServices } from '../support/services';
 import { declareGateQueue, type GateQueue } from './support/gate-queue';
-import {
-  Collector,
-  declareTopology,
-  startPublisher,
-  type StartedPublisher,
-  type TestTopology,
-} from './support/messaging-env';
 import { RecordingPublisher } from './support/recording-publisher';
+import { describeRelayMatrix } from './support/relay-matrix';
 
 jest.setTimeout(90_000);
 
 const range = (from: number, to: number) =>
   Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
-for (const brokerTarget of brokerTargets()) {
-  for (const dbTarget of databaseTargets()) {
-    describeWithServices(
-      [...brokerTarget.needs, ...dbTarget.needs],
-      `OutboxRelay per-key order across retries [${brokerTarget.name} + ${dbTarget.name}]`,
-      () => {
-        let broker: BrokerUnderTest;
-        let db: TestDatabase;
-        let topology: TestTopology;
-        let gate: GateQueue;
-        let started: StartedPublisher;
-        let recorder: RecordingPublisher;
-        let collector: Collector;
-        let relay: OutboxRelay | undefined;
-        const outbox = new Outbox();
+describeRelayMatrix('OutboxRelay per-key order across retries', (env) => {
+  let gate: GateQueue;
+  let recorder: RecordingPublisher;
+  const outbox = new Outbox();
 
-        beforeAll(async () => {
-          broker = await brokerTarget.start();
-        });
-        afterAll(() => broker.stop());
+  beforeEach(async () => {
+    gate = await declareGateQueue(env.broker.url);
+    recorder = new RecordingPublisher(env.started.publisher);
+  });
+  afterEach(() => gate.dispose());
 
-        beforeEach(async () => {
-          db = await dbTarget.fresh();
-          topology = await declareTopology(broker.url);
-          gate = await declareGateQueue(broker.url);
-          started = await startPublisher(broker.url);
-          recorder = new RecordingPublisher(started.publisher);
-          collector = await Collector.start(broker.url, topology.queue);
-        });
-        afterEach(async () => {
-          await relay?.stop();
-          relay = undefined;
-          await collector.close();
-          await started.close();
-          await gate.dispose();
-          await topology.dispose();
-          await db.drop();
-        });
+  const event = (key: string | null, n: number, exchange = env.topology.exchange) =>
+    ({ type: 'step', exchange, key: key ?? undefined, payload: { key, n } }) as OutboxEvent;
+  const write = (events: OutboxEvent[]) =>
+    env.db.prisma.$transaction((tx) => outbox.addMany(tx, events));
+  /** The sequence numbers of a key, in the order its messages reached the consumer. */
+  const arrivals = (key: string) =>
+    env.collector.messages
+      .filter((m) => m.properties.headers?.['x-surety-key'] === key)
+      .map((m) => m.properties.headers?.['x-surety-seq'] as number);
+  const rowsOf = async (key: string) =>
+    (
+      await env.db.sql.query<{ sequence: string; status: string; attempts: number }>(
+        'SELECT sequence::text, status::text, attempts FROM surety_outbox WHERE key = $1 ORDER BY sequence',
+        [key],
+      )
+    ).rows.map((r) => ({ ...r, sequence: Number(r.sequence) }));
 
-        const event = (key: string | null, n: number, exchange = topology.exchange) =>
-          ({ type: 'step', exchange, key: key ?? undefined, payload: { key, n } }) as OutboxEvent;
-        const write = (events: OutboxEvent[]) =>
-          db.prisma.$transaction((tx) => outbox.addMany(tx, events));
-        /** The sequence numbers of a key, in the order its messages reached the consumer. */
-        const arrivals = (key: string) =>
-          collector.messages
-            .filter((m) => m.properties.headers?.['x-surety-key'] === key)
-            .map((m) => m.properties.headers?.['x-surety-seq'] as number);
-        const rowsOf = async (key: string) =>
-          (
-            await db.sql.query<{ sequence: string; status: string; attempts: number }>(
-              'SELECT sequence::text, status::text, attempts FROM surety_outbox WHERE key = $1 ORDER BY sequence',
-              [key],
-            )
-          ).rows.map((r) => ({ ...r, sequence: Number(r.sequence) }));
+  it('publishes nothing after a nacked row of a key until that row is confirmed, while other keys flow', async () => {
+    env.relay = new OutboxRelay(env.db, recorder, {
+      batchSize: 10,
+      pollIntervalMs: 100,
+      backoff: { initialMs: 50, factor: 2, maxMs: 200 },
+      maxAttempts: 1000, // never a final failure here: only retries
+    });
+    await env.relay.start();
+    // A3 goes to the gate, which nacks it until the test opens it.
+    await write([
+      event('A', 1),
+      event('A', 2),
+      event('A', 3, gate.exchange),
+      event('A', 4),
+      event('A', 5),
+      event('A', 6),
+      ...range(1, 3).map((n) => event('B', n)),
+    ]);
+    const nacksOfA3 = () =>
+      recorder.ofKey('A').filter((a) => a.sequence === 3 && a.status === 'nacked').length;
+    await eventually(() => expect(nacksOfA3()).toBeGreaterThanOrEqual(2), {
+      timeoutMs: 30_000,
+    });
 
-        it('publishes nothing after a nacked row of a key until that row is confirmed, while other keys flow', async () => {
-          relay = new OutboxRelay(db, recorder, {
-            batchSize: 10,
-            pollIntervalMs: 100,
-            backoff: { initialMs: 50, factor: 2, maxMs: 200 },
-            maxAttempts: 1000, // never a final failure here: only retries
-          });
-          await relay.start();
-          // A3 goes to the gate, which nacks it until the test opens it.
-          await write([
-            event('A', 1),
-            event('A', 2),
-            event('A', 3, gate.exchange),
-            event('A', 4),
-            event('A', 5),
-            event('A', 6),
-            ...range(1, 3).map((n) => event('B', n)),
-          ]);
-          const nacksOfA3 = () =>
-            recorder.ofKey('A').filter((a) => a.sequence === 3 && a.status === 'nacked').length;
-          await eventually(() => expect(nacksOfA3()).toBeGreaterThanOrEqual(2), {
-            timeoutMs: 30_000,
-          });
-
-          // While A3 backs off, another key and keyless events written now still go out.
-          await write([...range(4, 6).map((n) => event('B', n)), event(null, 1), event(null, 2)]);
-          await eventually(() => expect(arrivals('B')).toEqual(range(1, 6)), { timeoutMs: 30_000 });
-          await eventually(() =>
-            expect(
-              collector.messages.filter((m) => !m.properties.headers?.['x-surety-key']),
-            ).toHaveLength(2),
-          );
-          expect(arrivals('A')).toEqual([1, 2]);
-          // Not merely unconfirmed: A4–A6 were never handed to the broker.
-          expect(recorder.ofKey('A').filter((a) => a.sequence! > 3)).toEqual([]);
-          const blocked = await rowsOf('A');
-          expect(blocked.map((r) => r.status)).toEqual([
-            'sent',
-            'sent',
-            ...Array(4).fill('pending'),
-          ]);
-          // (The mark of the latest nack may still be on its way.)
-          expect(blocked[2].attempts).toBeGreaterThanOrEqual(1);
-          expect(blocked.slice(3).map((r) => r.attempts)).toEqual([0, 0, 0]);
-
-          // Draining the gate lets A3 through; the rest of A follows, in order.
-          await collector.alsoConsume(gate.queue);
-          await eventually(() => expect(arrivals('A')).toEqual(range(1, 6)), { timeoutMs: 30_000 });
-          const a = recorder.ofKey('A');
-          const a3Confirmed = a.find((x) => x.sequence === 3 && x.status === 'confirmed')!;
-          const firstAfterA3 = Math.min(...a.filter((x) => x.sequence! > 3).map((x) => x.handedAt));
-          expect(firstAfterA3).toBeGreaterThan(a3Confirmed.settledAt!);
-          // The broker delivers before the relay has marked the last batch: wait for the mark.
-          await eventually(async () =>
-            expect((await rowsOf('A')).map((r) => r.status)).toEqual(Array(6).fill('sent')),
-          );
-        });
-      },
+    // While A3 backs off, another key and keyless events written now still go out.
+    await write([...range(4, 6).map((n) => event('B', n)), event(null, 1), event(null, 2)]);
+    await eventually(() => expect(arrivals('B')).toEqual(range(1, 6)), { timeoutMs: 30_000 });
+    await eventually(() =>
+      expect(
+        env.collector.messages.filter((m) => !m.properties.headers?.['x-surety-key']),
+      ).toHaveLength(2),
     );
-  }
-}
+    expect(arrivals('A')).toEqual([1, 2]);
+    // Not merely unconfirmed: A4–A6 were never handed to the broker.
+    expect(recorder.ofKey('A').filter((a) => a.sequence! > 3)).toEqual([]);
+    const blocked = await rowsOf('A');
+    expect(blocked.map((r) => r.status)).toEqual(['sent', 'sent', ...Array(4).fill('pending')]);
+    // (The mark of the latest nack may still be on its way.)
+    expect(blocked[2].attempts).toBeGreaterThanOrEqual(1);
+    expect(blocked.slice(3).map((r) => r.attempts)).toEqual([0, 0, 0]);
+
+    // Draining the gate lets A3 through; the rest of A follows, in order.
+    await env.collector.alsoConsume(gate.queue);
+    await eventually(() => expect(arrivals('A')).toEqual(range(1, 6)), { timeoutMs: 30_000 });
+    const a = recorder.ofKey('A');
+    const a3Confirmed = a.find((x) => x.sequence === 3 && x.status === 'confirmed')!;
+    const firstAfterA3 = Math.min(...a.filter((x) => x.sequence! > 3).map((x) => x.handedAt));
+    expect(firstAfterA3).toBeGreaterThan(a3Confirmed.settledAt!);
+    // The broker delivers before the relay has marked the last batch: wait for the mark.
+    await eventually(async () =>
+      expect((await rowsOf('A')).map((r) => r.status)).toEqual(Array(6).fill('sent')),
+    );
+  });
+});

@@ -2,12 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createDatabase, resolveDatabaseUrl, type DatabaseHandle } from '@surety/database';
 import { Outbox, OutboxRelay } from '@surety/messaging/outbox';
 import { brokerTargets, type BrokerUnderTest } from '../support/brokers';
-import {
-  databaseTargets,
-  freshPostgres,
-  postgresUrl,
-  type TestDatabase,
-} from '../support/database';
+import { freshPostgres, postgresUrl, type TestDatabase } from '../support/database';
 import { eventually } from '../support/eventually';
 import { describeWithServices, hostPort } from '../support/services';
 import {
@@ -17,6 +12,7 @@ import {
   type StartedPublisher,
   type TestTopology,
 } from './support/messaging-env';
+import { describeRelayMatrix } from './support/relay-matrix';
 import { TcpProxy } from '../support/tcp-proxy';
 
 jest.setTimeout(60_000);
@@ -31,58 +27,27 @@ async function statuses(db: TestDatabase): Promise<string[]> {
   return rows.map((r) => r.status);
 }
 
-for (const brokerTarget of brokerTargets()) {
-  for (const dbTarget of databaseTargets()) {
-    describeWithServices(
-      [...brokerTarget.needs, ...dbTarget.needs],
-      `OutboxRelay polling without a notification [${brokerTarget.name} + ${dbTarget.name}]`,
-      () => {
-        let broker: BrokerUnderTest;
-        let db: TestDatabase;
-        let topology: TestTopology;
-        let started: StartedPublisher;
-        let collector: Collector;
-        let relay: OutboxRelay | undefined;
-
-        beforeAll(async () => {
-          broker = await brokerTarget.start();
-        });
-        afterAll(() => broker.stop());
-
-        beforeEach(async () => {
-          db = await dbTarget.fresh();
-          topology = await declareTopology(broker.url);
-          started = await startPublisher(broker.url);
-          collector = await Collector.start(broker.url, topology.queue);
-        });
-        afterEach(async () => {
-          await relay?.stop();
-          relay = undefined;
-          await collector.close();
-          await started.close();
-          await topology.dispose();
-          await db.drop();
-        });
-
-        it('publishes a row committed without NOTIFY at the next poll', async () => {
-          relay = new OutboxRelay(db, started.publisher, { pollIntervalMs: POLL_INTERVAL_MS });
-          await relay.start();
-          // Straight into the table, as a writer that never notifies (or whose NOTIFY was
-          // lost) would leave it: nothing tells the relay this row exists.
-          const messageId = randomUUID();
-          await db.sql.query(
-            `INSERT INTO surety_outbox (exchange, routing_key, type, payload, message_id)
-             VALUES ($1, 'fee.noted', 'fee.noted', '{"fee": 7}', $2::uuid)`,
-            [topology.exchange, messageId],
-          );
-          await eventually(() => expect(collector.messageIds()).toEqual([messageId]));
-          expect(collector.payloads()).toEqual([{ fee: 7 }]);
-          await eventually(async () => expect(await statuses(db)).toEqual(['sent']));
-        });
-      },
+describeRelayMatrix('OutboxRelay polling without a notification', (env) => {
+  it('publishes a row committed without NOTIFY at the next poll', async () => {
+    env.relay = new OutboxRelay(env.db, env.started.publisher, {
+      pollIntervalMs: POLL_INTERVAL_MS,
+    });
+    await env.relay.start();
+    // Straight into the table, as a writer that never notifies (or whose NOTIFY was
+    // lost) would leave it: nothing tells the relay this row exists.
+    const messageId = randomUUID();
+    await env.db.sql.query(
+      `INSERT INTO surety_outbox (exchange, routing_key, type, payload, message_id)
+       VALUES ($1, 'fee.noted', 'fee.noted', '{"fee": 7}', $2::uuid)`,
+      [env.topology.exchange, messageId],
     );
-  }
+    await eventually(() => expect(env.collector.messageIds()).toEqual([messageId]));
+    expect(env.collector.payloads()).toEqual([{ fee: 7 }]);
+    await eventually(async () => expect(await statuses(env.db)).toEqual(['sent']));
+  });
+});
 
+for (const brokerTarget of brokerTargets()) {
   // PostgreSQL only: PGlite's notifications are in-process and have no connection to lose.
   describeWithServices(
     [...brokerTarget.needs, 'postgres'],
