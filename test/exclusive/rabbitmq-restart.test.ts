@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { Injectable } from '@nestjs/common';
 import { MessagingError, Subscribe } from '@surety/messaging';
 import { ChildProcesses } from '../crash/support/crash-child';
@@ -11,8 +10,8 @@ import {
 import { TestApps } from '../messaging/support/test-apps';
 import { eventually } from '../support/eventually';
 import { uniqueName } from '../support/names';
-import { describeWithServices, serviceUrl } from '../support/services';
-import { RabbitmqNode } from './support/rabbitmq-node';
+import { serviceUrl } from '../support/services';
+import { describeWithRabbitmqctl, RabbitmqNode } from './support/rabbitmq-node';
 
 // The shared RabbitMQ restarted for real (stop_app / start_app): durable queues and
 // persistent messages come back from its disk, every client loses its connection. The
@@ -21,21 +20,6 @@ import { RabbitmqNode } from './support/rabbitmq-node';
 jest.setTimeout(180_000 + OUTAGE_EVENTS * 20);
 
 const DOWN_MS = 1_000;
-
-/** Fails loudly in CI, skips loudly elsewhere, when rabbitmqctl cannot restart the node. */
-function describeWithRestartableRabbitmq(title: string, body: () => void): void {
-  let problem: string | undefined;
-  try {
-    execFileSync('rabbitmqctl', ['status'], { stdio: 'ignore', timeout: 30_000 });
-  } catch (error) {
-    problem = `rabbitmqctl cannot reach the local RabbitMQ node: ${(error as Error).message.split('\n')[0]}`;
-  }
-  if (problem === undefined)
-    return describeWithServices(['rabbitmq', 'postgres', 'redis'], title, body);
-  if (process.env.CI) throw new Error(`[surety] ${title}: ${problem}`);
-  console.warn(`\n!!! [surety] SKIPPING "${title}": ${problem}\n`);
-  describe.skip(title, body);
-}
 
 function collector(queue: string, into: number[]) {
   @Injectable()
@@ -48,7 +32,7 @@ function collector(queue: string, into: number[]) {
   return Collector;
 }
 
-describeWithRestartableRabbitmq('RabbitMQ restarted for real', () => {
+describeWithRabbitmqctl(['rabbitmq', 'postgres', 'redis'], 'RabbitMQ restarted for real', () => {
   describe('messaging core', () => {
     const apps = new TestApps(() => serviceUrl('rabbitmq'));
     afterAll(() => apps.closeAll());
