@@ -1,4 +1,3 @@
-import { connect } from 'amqplib';
 import { v7 as uuidv7 } from 'uuid';
 import { MessageHeaders } from '@surety/messaging';
 import type { IdempotencyKeyFn } from '@surety/messaging/idempotency';
@@ -10,33 +9,18 @@ import { declaredBy } from './support/cleanup';
 import { startConsumerApp, TEST_HANDLER_NAME, type ConsumerApp } from './support/consumer-app';
 import { consumerStoreCases, type ConsumerStore } from './support/consumer-stores';
 import { DeliveryObserver } from './support/delivery-observer';
+import { RawAmqp } from '../messaging/support/raw-amqp';
 
 // Several Nest apps per test on real services, and PGlite start-up, in hooks too.
 jest.setTimeout(60_000);
 
-async function queueDepth(url: string, queue: string): Promise<number> {
-  const connection = await connect(url);
-  try {
-    const channel = await connection.createChannel();
-    return (await channel.checkQueue(queue)).messageCount;
-  } finally {
-    await connection.close();
-  }
-}
-
 /** Takes every message off a dead-letter queue and returns its headers. */
 async function drainHeaders(url: string, queue: string): Promise<Record<string, unknown>[]> {
-  const connection = await connect(url);
+  const raw = await RawAmqp.open(url);
   try {
-    const channel = await connection.createChannel();
-    const headers: Record<string, unknown>[] = [];
-    for (;;) {
-      const message = await channel.get(queue, { noAck: true });
-      if (message === false) return headers;
-      headers.push(message.properties.headers ?? {});
-    }
+    return (await raw.drain(queue)).map((message) => message.properties.headers ?? {});
   } finally {
-    await connection.close();
+    await raw.close();
   }
 }
 
@@ -123,8 +107,8 @@ for (const brokerTarget of brokerTargets()) {
           expect(effects).toContain('n3');
           expect(effects.filter((e) => e === 'n1' || e === 'n2')).toHaveLength(1);
           expect(observer.failed).toEqual([]);
-          expect(await queueDepth(broker.url, queue)).toBe(0);
-          expect(await queueDepth(broker.url, `${queue}.dlq`)).toBe(0);
+          expect(await RawAmqp.countReady(broker.url, queue)).toBe(0);
+          expect(await RawAmqp.countReady(broker.url, `${queue}.dlq`)).toBe(0);
         });
 
         it('runs both messages that share a message id but carry different business keys', async () => {
@@ -236,7 +220,7 @@ for (const brokerTarget of brokerTargets()) {
           );
 
           await eventually(async () =>
-            expect(await queueDepth(broker.url, `${queue}.dlq`)).toBe(cases.length),
+            expect(await RawAmqp.countReady(broker.url, `${queue}.dlq`)).toBe(cases.length),
           );
           const deadLettered = await drainHeaders(broker.url, `${queue}.dlq`);
           const byCase = new Map(deadLettered.map((h) => [h['x-key-case'], h]));

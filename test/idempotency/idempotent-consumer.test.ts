@@ -11,19 +11,10 @@ import { uniqueName } from '../support/names';
 import { describeWithServices, hostPort, serviceUrl } from '../support/services';
 import { declaredBy } from './support/cleanup';
 import { startConsumerApp, type ConsumerApp, type TestHandler } from './support/consumer-app';
+import { RawAmqp } from '../messaging/support/raw-amqp';
 
 // Real services and PGlite start-up (seconds on a busy machine) in hooks too.
 jest.setTimeout(60_000);
-
-async function queueDepth(url: string, queue: string): Promise<number> {
-  const connection = await connect(url);
-  try {
-    const channel = await connection.createChannel();
-    return (await channel.checkQueue(queue)).messageCount;
-  } finally {
-    await connection.close();
-  }
-}
 
 async function effectCount(db: DatabaseHandle): Promise<number> {
   const { rows } = await db.sql.query<{ n: bigint }>('SELECT count(*) AS n FROM effects');
@@ -86,7 +77,9 @@ for (const brokerTarget of brokerTargets()) {
               );
               expect(rows.map((r) => r.n)).toEqual([1, 2]);
             });
-            await eventually(async () => expect(await queueDepth(broker.url, queue)).toBe(0));
+            await eventually(async () =>
+              expect(await RawAmqp.countReady(broker.url, queue)).toBe(0),
+            );
             const inbox = await db.sql.query('SELECT * FROM surety_inbox WHERE message_id = $1', [
               messageId,
             ]);
@@ -156,7 +149,7 @@ for (const brokerTarget of brokerTargets()) {
             await channel.close();
             await connection.close();
             await eventually(async () =>
-              expect(await queueDepth(broker.url, `${queue}.dlq`)).toBe(1),
+              expect(await RawAmqp.countReady(broker.url, `${queue}.dlq`)).toBe(1),
             );
             expect(calls).toBe(0);
           });
@@ -177,7 +170,7 @@ for (const brokerTarget of brokerTargets()) {
         const messageId = uuidv7();
         for (let i = 0; i < 3; i++) await publisher.publish('', queue, { n: 1 }, { messageId });
         await publisher.publish('', queue, { n: 2 }, { messageId: uuidv7() });
-        await eventually(async () => expect(await queueDepth(broker.url, queue)).toBe(0));
+        await eventually(async () => expect(await RawAmqp.countReady(broker.url, queue)).toBe(0));
         await eventually(() => expect(seen.sort()).toEqual([1, 2]));
       });
 
@@ -212,7 +205,7 @@ for (const brokerTarget of brokerTargets()) {
           expect(seen).toEqual([]);
           proxy.accept();
           await eventually(() => expect(seen).toEqual([1]), { timeoutMs: 15_000 });
-          await eventually(async () => expect(await queueDepth(broker.url, queue)).toBe(0));
+          await eventually(async () => expect(await RawAmqp.countReady(broker.url, queue)).toBe(0));
         } finally {
           await proxy.close();
         }

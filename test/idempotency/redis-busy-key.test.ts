@@ -1,4 +1,3 @@
-import { connect } from 'amqplib';
 import Redis from 'ioredis';
 import { v7 as uuidv7 } from 'uuid';
 import type { IdempotencyMiddlewareOptions } from '@surety/messaging/idempotency';
@@ -9,19 +8,10 @@ import { describeWithServices, serviceUrl } from '../support/services';
 import { declaredBy } from './support/cleanup';
 import { startConsumerApp, type ConsumerApp } from './support/consumer-app';
 import { DeliveryObserver } from './support/delivery-observer';
+import { RawAmqp } from '../messaging/support/raw-amqp';
 
 // Two Nest apps per test, leases that must expire, and a 3 s shutdown drain.
 jest.setTimeout(60_000);
-
-async function queueDepth(url: string, queue: string): Promise<number> {
-  const connection = await connect(url);
-  try {
-    const channel = await connection.createChannel();
-    return (await channel.checkQueue(queue)).messageCount;
-  } finally {
-    await connection.close();
-  }
-}
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -146,8 +136,8 @@ for (const brokerTarget of brokerTargets()) {
         expect(handlerB.started).toEqual([]);
         expect(observerB.failed).toEqual([]);
         expect(await redis.get(keyOf(messageId))).toBe('done');
-        expect(await queueDepth(broker.url, queue)).toBe(0);
-        expect(await queueDepth(broker.url, `${queue}.dlq`)).toBe(0);
+        expect(await RawAmqp.countReady(broker.url, queue)).toBe(0);
+        expect(await RawAmqp.countReady(broker.url, `${queue}.dlq`)).toBe(0);
       });
 
       it('fails a copy still busy after busyWaitMs as retryable IdempotencyKeyBusyError, and skips it on the retry', async () => {
@@ -184,7 +174,7 @@ for (const brokerTarget of brokerTargets()) {
         expect(handlerA.started).toEqual([1]);
         expect(handlerB.started).toEqual([]);
         expect(await redis.get(keyOf(messageId))).toBe('done');
-        expect(await queueDepth(broker.url, `${queue}.dlq`)).toBe(0);
+        expect(await RawAmqp.countReady(broker.url, `${queue}.dlq`)).toBe(0);
       });
 
       it('runs the message once on the other instance when the lease holder dies without marking it done', async () => {
@@ -222,7 +212,7 @@ for (const brokerTarget of brokerTargets()) {
         expect(handlerA.finished).toEqual([]);
         expect(observerB.failed).toEqual([]);
         expect(await redis.get(keyOf(messageId))).toBe('done');
-        expect(await queueDepth(broker.url, queue)).toBe(0);
+        expect(await RawAmqp.countReady(broker.url, queue)).toBe(0);
       });
     },
   );

@@ -11,6 +11,16 @@ export class RawAmqp {
     return new RawAmqp(connection);
   }
 
+  /** A queue's ready messages, looked up once on a connection of its own. */
+  static async countReady(url: string, queue: string): Promise<number> {
+    const raw = await RawAmqp.open(url);
+    try {
+      return await raw.messageCount(queue);
+    } finally {
+      await raw.close();
+    }
+  }
+
   private async fresh(): Promise<Channel> {
     const channel = await this.connection.createChannel();
     channel.on('error', () => undefined);
