@@ -72,12 +72,75 @@ export function resolveRelayOptions(options: OutboxRelayOptions): ResolvedRelayO
     channel: options.channel ?? 'surety_outbox',
     afterConfirm: options.afterConfirm,
   };
-  for (const name of ['batchSize', 'pipelineDepth', 'maxAttempts'] as const) {
-    if (!Number.isInteger(resolved[name]) || resolved[name] < 1) {
-      throw new RangeError(
-        `outbox relay option ${name} must be a positive integer, got ${resolved[name]}`,
-      );
-    }
-  }
+  validate(resolved);
   return resolved;
+}
+
+/** Node runs a longer timer after 1 ms instead (TimeoutOverflowWarning). */
+const LONGEST_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * Refuses what would only misbehave later: a NaN or infinite delay makes PostgreSQL
+ * refuse the batch's marks ("interval out of range"), so a confirmed batch would be
+ * published again and again; a timer of 0, a negative one or one past Node's limit
+ * fires every millisecond.
+ */
+function validate(o: ResolvedRelayOptions): void {
+  const check = (name: string, value: unknown, ok: boolean, what: string) => {
+    if (!ok) {
+      throw new RangeError(`outbox relay option ${name} must be ${what}, got ${String(value)}`);
+    }
+  };
+  const positiveInteger = (name: string, value: number) =>
+    check(name, value, Number.isInteger(value) && value >= 1, 'a positive integer');
+  const timer = (name: string, value: number) =>
+    check(
+      name,
+      value,
+      value > 0 && value <= LONGEST_TIMER_MS,
+      `a number of milliseconds above 0 and at most ${LONGEST_TIMER_MS}`,
+    );
+  const milliseconds = (name: string, value: number, zeroAllowed: boolean) =>
+    check(
+      name,
+      value,
+      Number.isFinite(value) && (zeroAllowed ? value >= 0 : value > 0),
+      `a finite number of milliseconds, ${zeroAllowed ? '0 or more' : 'above 0'}`,
+    );
+
+  positiveInteger('batchSize', o.batchSize);
+  positiveInteger('pipelineDepth', o.pipelineDepth);
+  positiveInteger('maxAttempts', o.maxAttempts);
+  timer('pollIntervalMs', o.pollIntervalMs);
+  timer('pruneIntervalMs', o.pruneIntervalMs);
+  if (o.retentionMs !== false) milliseconds('retentionMs', o.retentionMs, true);
+  milliseconds('compensationHoldMs', o.compensationHoldMs, true);
+  if (o.vacuumAfterRows !== false) positiveInteger('vacuumAfterRows', o.vacuumAfterRows);
+  // 0 would retry at once, forever: the backoff is what keeps a failing row from spinning.
+  milliseconds('backoff.initialMs', o.backoff.initialMs, false);
+  check(
+    'backoff.factor',
+    o.backoff.factor,
+    o.backoff.factor >= 1 && Number.isFinite(o.backoff.factor),
+    'a finite number, 1 or more',
+  );
+  milliseconds('backoff.maxMs', o.backoff.maxMs, false);
+  check(
+    'unroutable',
+    o.unroutable,
+    o.unroutable === 'fail' || o.unroutable === 'retry',
+    "'fail' or 'retry'",
+  );
+  check(
+    'claim',
+    o.claim,
+    o.claim === undefined || o.claim === 'locked' || o.claim === 'in-process',
+    "'locked' or 'in-process'",
+  );
+  check(
+    'channel',
+    o.channel,
+    typeof o.channel === 'string' && o.channel.length > 0,
+    'a non-empty string',
+  );
 }
