@@ -145,6 +145,45 @@ describeEachBroker('consumers: retries and dead letters', (broker) => {
     });
   });
 
+  it('retries a message published without a type property to the handler its routing key chose', async () => {
+    const exchange = uniqueName('untyped.events');
+    const queue = uniqueName('untyped.billing');
+    const seen: { attempt: number; type: string }[] = [];
+
+    @Injectable()
+    class Billing {
+      @Subscribe({
+        queue,
+        exchange: { name: exchange, type: 'topic' },
+        routingKey: 'policy.#',
+        type: 'policy.issued',
+        retry: { attempts: 2, backoff: [100] },
+      })
+      async issued(_: unknown, ctx: MessageContext) {
+        seen.push({ attempt: ctx.attempt, type: ctx.type });
+        if (ctx.attempt === 1) throw new Error('downstream unavailable');
+      }
+    }
+
+    const app = await apps.start([Billing]);
+    const raw = await RawAmqp.open(broker().url);
+    try {
+      // Another system's publisher: no AMQP type, so the routing key is the type.
+      await raw.run(async (c) =>
+        c.publish(exchange, 'policy.issued', Buffer.from('{}'), { messageId: 'untyped-1' }),
+      );
+      await eventually(() =>
+        expect(seen).toEqual([
+          { attempt: 1, type: 'policy.issued' },
+          { attempt: 2, type: 'policy.issued' },
+        ]),
+      );
+      expect(await app.deadLetters.list(`${queue}.dlq`)).toEqual([]);
+    } finally {
+      await raw.close();
+    }
+  });
+
   it('dead-letters at once when the error says it is not retryable', async () => {
     const queue = uniqueName('nonretryable');
     let calls = 0;

@@ -7,16 +7,19 @@ export function messageContext(message: ConsumeMessage, queue: string): MessageC
   const { properties, fields } = message;
   const headers = (properties.headers ?? {}) as Record<string, unknown>;
   const messageId = asString(properties.messageId) ?? `${queue}#${fields.deliveryTag}`;
+  const routingKey = asString(headers[Headers.originalRoutingKey]) ?? fields.routingKey;
   return {
     messageId,
-    type: asString(properties.type) ?? fields.routingKey,
+    // Without a type property the routing key it was published with, not a retry
+    // hop's (the queue name): a retried copy must reach the handler of its first attempt.
+    type: asString(properties.type) ?? routingKey,
     correlationId: asString(properties.correlationId) ?? messageId,
     headers,
     redelivered: fields.redelivered,
     attempt: attemptOf(headers),
     queue,
     exchange: originalExchange(message),
-    routingKey: asString(headers[Headers.originalRoutingKey]) ?? fields.routingKey,
+    routingKey,
     timestamp:
       typeof properties.timestamp === 'number' ? new Date(properties.timestamp * 1000) : undefined,
     traceparent: asString(headers[Headers.traceparent]),
