@@ -91,3 +91,43 @@ describeRelayMatrix('OutboxRelay per-key order across retries', (env) => {
     );
   });
 });
+
+describeRelayMatrix('OutboxRelay retry of a row that holds its key', (env) => {
+  let gate: GateQueue;
+  let recorder: RecordingPublisher;
+  const outbox = new Outbox();
+
+  beforeEach(async () => {
+    gate = await declareGateQueue(env.broker.url);
+    recorder = new RecordingPublisher(env.started.publisher);
+  });
+  afterEach(() => gate.dispose());
+
+  it('publishes the nacked row again when its backoff ends, not at the next poll', async () => {
+    env.relay = new OutboxRelay(env.db, recorder, {
+      // Polling cannot be what brings the row back within the test's wait.
+      pollIntervalMs: 60_000,
+      // 500–1000 ms: past the 200 ms the relay lingers after work.
+      backoff: { initialMs: 1000, factor: 1, maxMs: 1000 },
+      maxAttempts: 1000,
+    });
+    await env.relay.start();
+    // A2 waits behind A1 (pending, long due): the row that was due first is not the
+    // one the relay has to wake up for.
+    await env.db.prisma.$transaction((tx) =>
+      outbox.addMany(tx, [
+        { type: 'step', exchange: gate.exchange, key: 'A', payload: 1 },
+        { type: 'step', exchange: env.topology.exchange, key: 'A', payload: 2 },
+      ]),
+    );
+    await eventually(() =>
+      expect(recorder.ofKey('A').filter((a) => a.status === 'nacked')).toHaveLength(1),
+    );
+    await env.collector.alsoConsume(gate.queue);
+    const keyA = () =>
+      env.collector.messages
+        .filter((m) => m.properties.headers?.['x-surety-key'] === 'A')
+        .map((m) => m.properties.headers?.['x-surety-seq'] as number);
+    await eventually(() => expect(keyA()).toEqual([1, 2]), { timeoutMs: 5_000 });
+  });
+});

@@ -64,6 +64,8 @@ export class OutboxRelay {
   private unlisten: Unlisten | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
   private dueTimer: NodeJS.Timeout | undefined;
+  /** When dueTimer fires (Date.now() scale); Infinity when none is set. */
+  private dueTimerAt = Infinity;
   private pausedUntil = 0;
   private lastWorkAt = -Infinity;
   /** Rows updated or deleted since the last VACUUM (counted on PGlite, see vacuumAfterRows). */
@@ -115,6 +117,7 @@ export class OutboxRelay {
     this.signal.wake();
     clearInterval(this.pruneTimer);
     clearTimeout(this.dueTimer);
+    this.dueTimerAt = Infinity;
     await this.running;
     this.running = undefined;
     await this.unlisten?.().catch(() => undefined);
@@ -302,15 +305,20 @@ export class OutboxRelay {
   /** Wakes the loop when the earliest backing-off row becomes due, not only at the next poll. */
   private wakeWhenDue(): void {
     void this.db.sql
-      .query<{ due: Date | null }>(NEXT_DUE)
+      .query<{ due_in_ms: number | null }>(NEXT_DUE)
       .then(({ rows }) => {
-        const due = rows[0]?.due;
-        if (!due || this.stopping) return;
+        const dueInMs = rows[0]?.due_in_ms;
+        if (dueInMs === null || dueInMs === undefined || this.stopping) return;
+        const at = Date.now() + dueInMs + 5;
+        // A wake already set for earlier stays: its row may be due by now, and so no
+        // longer in the answer.
+        if (at >= this.dueTimerAt) return;
         clearTimeout(this.dueTimer);
-        this.dueTimer = setTimeout(
-          () => this.signal.wake(),
-          Math.max(0, due.getTime() - Date.now()) + 5,
-        );
+        this.dueTimerAt = at;
+        this.dueTimer = setTimeout(() => {
+          this.dueTimerAt = Infinity;
+          this.signal.wake();
+        }, at - Date.now());
         this.dueTimer.unref();
       })
       .catch(() => undefined);

@@ -126,6 +126,14 @@ SELECT count(*) AS pending,
 FROM surety_outbox
 WHERE status = 'pending'`;
 
-/** When the next backing-off row becomes due (to wake up then rather than at the next poll). */
+/**
+ * In how many ms the next backing-off row becomes due (to wake up then rather than at
+ * the next poll). Only rows not yet due: a pending row that is due already (the next
+ * row of a key waiting behind the one backing off, a row in flight) is no reason to
+ * wake, and would hide the one that is. Measured on the database's clock, which is the
+ * one next_attempt_at is compared with, so that a skewed client clock does not matter.
+ */
 export const NEXT_DUE = `
-SELECT min(next_attempt_at) AS due FROM surety_outbox WHERE status = 'pending'`;
+SELECT (extract(epoch FROM min(next_attempt_at) - now()) * 1000)::float8 AS due_in_ms
+FROM surety_outbox
+WHERE status = 'pending' AND next_attempt_at > now()`;
