@@ -1,7 +1,7 @@
 import { connect } from 'amqplib';
 import { v7 as uuidv7 } from 'uuid';
 import type { DatabaseHandle } from '@surety/database';
-import type { MessageContext } from '@surety/messaging';
+import { MessageHeaders, type MessageContext } from '@surety/messaging';
 import { TcpProxy } from '../support/tcp-proxy';
 import { CapturingLogger } from '../messaging/support/capturing-logger';
 import { brokerTargets, type BrokerUnderTest } from '../support/brokers';
@@ -206,6 +206,50 @@ for (const brokerTarget of brokerTargets()) {
           proxy.accept();
           await eventually(() => expect(seen).toEqual([1]), { timeoutMs: 15_000 });
           await eventually(async () => expect(await RawAmqp.countReady(broker.url, queue)).toBe(0));
+        } finally {
+          await proxy.close();
+        }
+      });
+
+      it('at shutdown puts a delivery held for a down Redis back in its queue: no attempt spent, never dead-lettered', async () => {
+        const proxy = await TcpProxy.start(hostPort('redis'));
+        const logger = new CapturingLogger();
+        const seen: number[] = [];
+        try {
+          // One attempt: a held delivery failed as an attempt would go to the DLQ at once.
+          const { publisher, queue } = await start({
+            idempotency: 'redis',
+            retry: false,
+            stores: {
+              redis: {
+                url: proxy.urlFor(serviceUrl('redis')),
+                prefix: uniqueName('idem'),
+                commandTimeoutMs: 300,
+              },
+              middleware: { unavailableBackoff: { initialMs: 50, maxMs: 200 } },
+            },
+            logger,
+            handler: async (payload) => {
+              seen.push(payload.n);
+            },
+          });
+          proxy.refuse();
+          const messageId = uuidv7();
+          await publisher.publish('', queue, { n: 1 }, { messageId });
+          await eventually(() =>
+            expect(logger.lines.map((l) => l.message).join('\n')).toMatch(
+              /holding deliveries unacked/,
+            ),
+          );
+          await app!.close();
+          app = undefined;
+
+          expect(seen).toEqual([]);
+          expect(await RawAmqp.countReady(broker.url, `${queue}.dlq`)).toBe(0);
+          const raw = await RawAmqp.open(broker.url);
+          const back = await raw.drain(queue).finally(() => raw.close());
+          expect(back.map((m) => m.properties.messageId)).toEqual([messageId]);
+          expect(back[0].properties.headers?.[MessageHeaders.attempt]).toBeUndefined();
         } finally {
           await proxy.close();
         }

@@ -8,6 +8,7 @@ import {
   Subscribe,
   type ConsumerMiddleware,
   type MessageContext,
+  type RetryOptions,
 } from '@surety/messaging';
 import {
   IdempotencyMiddleware,
@@ -43,6 +44,8 @@ export async function startConsumerApp(options: {
   logger?: LoggerService;
   queue?: string;
   concurrency?: number;
+  /** Default { attempts: 5, backoff: [100] }. */
+  retry?: RetryOptions | false;
   /** Runs before the idempotency stage: sees each delivery arrive and how it settles. */
   observe?: ConsumerMiddleware;
 }): Promise<ConsumerApp> {
@@ -53,7 +56,7 @@ export async function startConsumerApp(options: {
     @Subscribe({
       queue,
       idempotency: options.idempotency,
-      retry: { attempts: 5, backoff: [100] },
+      retry: options.retry ?? { attempts: 5, backoff: [100] },
       prefetch: options.concurrency ?? 20,
     })
     handle(payload: { n: number }, context: MessageContext): Promise<void> {

@@ -120,6 +120,19 @@ export class MessageSettler {
     this.ack(message, channel);
   }
 
+  /** Back to the queue unchanged (not processed, so no attempt counted), after the usual pause. */
+  async redeliver(
+    message: ConsumeMessage,
+    channel: Channel,
+    ctx: MessageContext,
+    error: unknown,
+  ): Promise<void> {
+    this.logger.warn(
+      `message ${ctx.messageId} (${ctx.type}) was not processed: ${errorMessage(error)}; requeueing it`,
+    );
+    return this.requeueLater(message, channel);
+  }
+
   /** Never an immediate requeue loop: pause first, so a broken broker is not hammered. */
   private async requeueLater(message: ConsumeMessage, channel: Channel): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, REQUEUE_PAUSE_MS));

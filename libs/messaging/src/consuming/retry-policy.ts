@@ -20,6 +20,20 @@ export function retryDelayMs(retry: RetryOptions | false | undefined, attempt: n
   return Math.min(maxMs, initialMs * factor ** (attempt - 1));
 }
 
+/**
+ * Whether an error says the delivery was not processed at all and must go back to its
+ * queue as it is (`redeliver: true`, as the idempotency stage sets at shutdown for a
+ * delivery it held for an unavailable store): no attempt is counted, so it can never
+ * be dead-lettered for it.
+ */
+export function isRedelivery(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { redeliver?: unknown }).redeliver === true
+  );
+}
+
 /** Whether an error says retrying cannot help (`retryable: false`, as MessagingError subclasses set). */
 export function isRetryable(error: unknown): boolean {
   return !(

@@ -13,7 +13,7 @@ import type { BoundHandler, MessageHandlerWrapper } from './handler-wrapper';
 import { messageContext } from './message-context';
 import type { MessageSettler } from './message-settler';
 import { decodePayload } from './payload-decoder';
-import { isRetryable, maxAttempts, retryDelayMs } from './retry-policy';
+import { isRedelivery, isRetryable, maxAttempts, retryDelayMs } from './retry-policy';
 
 /** A discovered @Subscribe method, bound to its provider instance. */
 export interface SubscriptionHandler {
@@ -110,6 +110,7 @@ export class SubscriptionProcessor {
     if (error instanceof UnprocessableMessageError) {
       return this.settler.deadLetter(message, channel, ctx, error.reason, error);
     }
+    if (isRedelivery(error)) return this.settler.redeliver(message, channel, ctx, error);
     if (!isRetryable(error)) {
       return this.settler.deadLetter(message, channel, ctx, 'non-retryable-error', error);
     }

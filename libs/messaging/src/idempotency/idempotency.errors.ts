@@ -5,15 +5,23 @@
  * @publicApi
  */
 export class IdempotencyStoreUnavailableError extends Error {
+  /**
+   * Set when the delivery was held, never run, and the application is shutting down:
+   * the consumer requeues it unchanged instead of counting a failed attempt.
+   */
+  readonly redeliver: boolean;
+
   constructor(
     readonly store: 'db' | 'redis',
     cause: unknown,
+    { redeliver = false }: { redeliver?: boolean } = {},
   ) {
     super(
       `idempotency store "${store}" is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`,
       { cause },
     );
     this.name = 'IdempotencyStoreUnavailableError';
+    this.redeliver = redeliver;
   }
 }
 

@@ -152,17 +152,23 @@ export class IdempotencyMiddleware {
     }
   };
 
-  /** Stops waiting: held deliveries fail (retryable) instead of waiting for the store. */
+  /** Stops waiting: held deliveries go back to their queue instead of waiting for the store. */
   close(): void {
     this.closed = true;
     for (const wake of this.sleepers) wake();
   }
 
+  /**
+   * Only reached while the handler has not run: a held delivery goes back to its queue
+   * unchanged (`redeliver`), so shutting down during an outage spends none of its
+   * attempts and cannot dead-letter it.
+   */
   private assertOpen(store: IdempotencyStoreKind): void {
     if (this.closed) {
       throw new IdempotencyStoreUnavailableError(
         store,
         new Error('the application is shutting down'),
+        { redeliver: true },
       );
     }
   }
