@@ -1,26 +1,31 @@
 import type { Channel, Message } from 'amqplib';
 
-/** A delivery tag settled without this batcher's ack: acked alone, nacked or rejected. */
-const SETTLED = 0;
-
 /**
  * Acks a consumer channel's deliveries in batches: one basic.ack with
  * `multiple` per event-loop turn instead of one frame (and syscall) per message.
  *
  * Only a handler that has finished asks for its ack, and `multiple` acks
- * every unacked tag up to the one named, so a batch covers only the unbroken
- * run of tags from the oldest that are all finished (or already settled some
- * other way); a finished message beyond a still-running one is acked on its
- * own in the same turn, so no ack waits for a slow neighbour. Tags on a channel
- * are consecutive from 1 and this channel has one consumer, so the run is known
- * exactly.
+ * every unacked tag up to the one named, so a batch covers only tags below
+ * the oldest delivery still unsettled (its handler running, or left for the
+ * broker to requeue); a finished message beyond it is acked on its own in the
+ * same turn, so no ack waits for a slow neighbour. Tags on a channel are
+ * consecutive from 1 and this channel has one consumer, so every tag below the
+ * highest one seen has been delivered: the unsettled ones are known exactly.
+ *
+ * The bookkeeping is the unsettled tags, not every tag since the oldest of
+ * them: at most the prefetch window, however many deliveries finish behind a
+ * handler that runs for minutes (or never returns).
  */
 export class AckBatcher {
-  // entries[i] is delivery tag firstTag + i: a finished message waiting for its ack,
-  // SETTLED, or a hole (still being handled, or left for the broker to requeue).
-  private entries: (Message | typeof SETTLED | undefined)[] = [];
-  private firstTag = 1;
-  private waiting = 0;
+  /** The highest delivery tag settled so far (acked, nacked or rejected). */
+  private highestTag = 0;
+  /**
+   * Tags up to `highestTag` not settled yet. Each is added once, in ascending
+   * order, so the first in iteration order is the oldest.
+   */
+  private readonly unsettled = new Set<number>();
+  /** Finished deliveries whose ack goes out with the next flush. */
+  private waiting: Message[] = [];
   private scheduled = false;
 
   constructor(
@@ -33,10 +38,8 @@ export class AckBatcher {
 
   /** The handler of `message` finished: ack it with this turn's batch. */
   ack(message: Message): void {
-    const index = this.slot(message);
-    if (index < 0) return;
-    this.entries[index] = message;
-    this.waiting++;
+    if (!this.settle(message.fields.deliveryTag)) return;
+    this.waiting.push(message);
     if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flush);
@@ -45,25 +48,25 @@ export class AckBatcher {
 
   /** `message` was nacked or rejected directly on the channel: never name it in an ack. */
   settledElsewhere(message: Message): void {
-    const index = this.slot(message);
-    if (index >= 0) this.entries[index] = SETTLED;
+    this.settle(message.fields.deliveryTag);
   }
 
   /** Sends the waiting acks now (also before the channel is closed on purpose). */
   readonly flush = (): void => {
     this.scheduled = false;
-    if (this.waiting === 0) return;
-    const entries = this.entries;
-    let run = 0;
+    const waiting = this.waiting;
+    if (waiting.length === 0) return;
+    this.waiting = [];
+    // Every tag below the oldest unsettled one is settled: one `multiple` ack covers them.
+    const oldest: number = this.unsettled.values().next().value ?? Infinity;
     let last: Message | undefined;
     let inRun = 0;
-    while (run < entries.length && entries[run] !== undefined) {
-      const entry = entries[run];
-      if (entry !== SETTLED) {
-        last = entry;
-        inRun++;
+    for (const message of waiting) {
+      if (message.fields.deliveryTag > oldest) continue;
+      inRun++;
+      if (last === undefined || message.fields.deliveryTag > last.fields.deliveryTag) {
+        last = message;
       }
-      run++;
     }
     let acked = 0;
     try {
@@ -71,34 +74,26 @@ export class AckBatcher {
         this.channel.ack(last, true);
         acked += inRun;
       }
-      for (let i = run; i < entries.length; i++) {
-        const entry = entries[i];
-        if (entry !== undefined && entry !== SETTLED) {
-          this.channel.ack(entry);
-          entries[i] = SETTLED;
-          acked++;
-        }
+      for (const message of waiting) {
+        if (message.fields.deliveryTag < oldest) continue;
+        this.channel.ack(message);
+        acked++;
       }
     } catch (error) {
-      this.onLost(this.waiting - acked, error);
-      this.entries = [];
-      this.waiting = 0;
+      this.onLost(waiting.length - acked, error);
       if (acked > 0) this.onAcked(acked);
       return;
     }
-    entries.splice(0, run);
-    this.firstTag += run;
-    this.waiting = 0;
     this.onAcked(acked);
   };
 
-  /** Index of the message's tag in `entries`, growing it as needed; -1 if already behind us. */
-  private slot(message: Message): number {
-    const index = message.fields.deliveryTag - this.firstTag;
-    if (index < 0) return -1;
-    const entries = this.entries;
-    while (entries.length <= index) entries.push(undefined);
-    return index;
+  /** Records `tag` as settled; false if it already was (never ack a tag twice). */
+  private settle(tag: number): boolean {
+    if (tag <= this.highestTag) return this.unsettled.delete(tag);
+    // The tags skipped over were delivered too, and are still being handled.
+    for (let skipped = this.highestTag + 1; skipped < tag; skipped++) this.unsettled.add(skipped);
+    this.highestTag = tag;
+    return true;
   }
 }
 
