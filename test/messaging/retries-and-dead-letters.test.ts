@@ -184,6 +184,48 @@ describeEachBroker('consumers: retries and dead letters', (broker) => {
     }
   });
 
+  it('dead-letters a failed message whose headers leave no room for a retry copy, instead of requeueing it forever', async () => {
+    const queue = uniqueName('big-headers');
+    const attempts: number[] = [];
+
+    @Injectable()
+    class Fails {
+      @Subscribe({ queue, retry: { attempts: 3, backoff: [100] } })
+      async handle(_: unknown, ctx: MessageContext) {
+        attempts.push(ctx.attempt);
+        throw new Error(`cannot bill (${'x'.repeat(4_000)})`);
+      }
+    }
+
+    const app = await apps.start([Fails]);
+    const raw = await RawAmqp.open(broker().url);
+    try {
+      // Accepted by the broker, but with the error headers a copy exceeds the client's
+      // 64 KiB header table: it can never be published, so requeueing it would loop.
+      await raw.run(async (c) =>
+        c.sendToQueue(queue, Buffer.from('{"n":1}'), {
+          messageId: 'big-headers-1',
+          headers: { 'x-trace-baggage': 'b'.repeat(62_000) },
+        }),
+      );
+      await eventually(async () => expect(await raw.messageCount(`${queue}.dlq`)).toBe(1));
+      const [entry] = await app.deadLetters.list(`${queue}.dlq`);
+      expect(entry.messageId).toBe('big-headers-1');
+      expect(entry.payload).toEqual({ n: 1 });
+      expect(entry.reason).toBe('non-retryable-error');
+      expect(entry.errorMessage).toMatch(/^cannot bill/);
+      expect(entry.attempts).toBe(1);
+      expect(entry.originalRoutingKey).toBe(queue);
+      expect(String(entry.headers[MessageHeaders.headersDropped])).toContain('big-headers-1');
+      // Ran once, not once a second.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(attempts).toEqual([1]);
+      expect(await raw.messageCount(queue)).toBe(0);
+    } finally {
+      await raw.close();
+    }
+  });
+
   it('dead-letters at once when the error says it is not retryable', async () => {
     const queue = uniqueName('nonretryable');
     let calls = 0;

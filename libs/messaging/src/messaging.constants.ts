@@ -21,6 +21,8 @@ export const Headers = {
   attempts: 'x-surety-attempts',
   failedAt: 'x-surety-failed-at',
   deadLetterQueue: 'x-surety-dead-letter-queue',
+  /** On a dead-letter copy whose original headers could not be sent along: why. */
+  headersDropped: 'x-surety-headers-dropped',
   delayTargetExchange: 'surety-delay-target-exchange',
   delayTargetQueue: 'surety-delay-target-queue',
   delayMs: 'x-surety-delay-ms',

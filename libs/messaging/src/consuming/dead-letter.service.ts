@@ -39,6 +39,7 @@ const ERROR_HEADERS = [
   Headers.attempts,
   Headers.failedAt,
   Headers.deadLetterQueue,
+  Headers.headersDropped,
   Headers.attempt,
 ];
 

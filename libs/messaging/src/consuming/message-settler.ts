@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Channel, ConsumeMessage, Message } from 'amqplib';
 import { errorText } from '../connection/connection-manager';
+import { InvalidMessageError } from '../errors';
 import type { MessagingMetrics } from '../connection/messaging-metrics';
 import { LEVEL_HEADER_PREFIX } from '../delay/delay-levels';
 import { BROKER_DEATH_HEADERS, Headers } from '../messaging.constants';
@@ -71,6 +72,14 @@ export class MessageSettler {
     const result = await this.publisher.send(copyOf(message, '', this.queue, headers), {
       delay: delayMs,
     });
+    if (result.error instanceof InvalidMessageError) {
+      // The copy cannot be encoded (headers too large for the client's buffer, ...) and
+      // never will be: a requeue would run the handler again every second, forever.
+      this.logger.error(
+        `cannot schedule retry ${ctx.attempt + 1} of message ${ctx.messageId}: ${result.error.message}; dead-lettering it`,
+      );
+      return this.deadLetter(message, channel, ctx, 'non-retryable-error', error);
+    }
     if (result.status !== 'confirmed') {
       this.logger.error(
         `cannot schedule retry ${ctx.attempt + 1} of message ${ctx.messageId}: ${result.error?.message}; requeueing it`,
@@ -108,7 +117,14 @@ export class MessageSettler {
     headers[Headers.originalRoutingKey] = ctx?.routingKey ?? message.fields.routingKey;
     headers[Headers.failedAt] = new Date().toISOString();
     headers[Headers.deadLetterQueue] = this.queue;
-    const result = await this.publisher.send(copyOf(message, '', this.deadLetterQueue, headers));
+    let result = await this.publisher.send(copyOf(message, '', this.deadLetterQueue, headers));
+    if (result.error instanceof InvalidMessageError) {
+      // The original headers cannot be sent along (too large, ...): keep the message
+      // with Surety's headers only, and say what was dropped, rather than requeue it forever.
+      const own: Record<string, unknown> = { [Headers.headersDropped]: result.error.message };
+      for (const name of DEAD_LETTER_HEADERS) own[name] = headers[name];
+      result = await this.publisher.send(copyOf(message, '', this.deadLetterQueue, own));
+    }
     if (result.status !== 'confirmed') {
       this.logger.error(
         `${summary}; but the dead-letter publish failed: ${result.error?.message}; requeueing it`,
@@ -140,6 +156,18 @@ export class MessageSettler {
     ackBatcherOf(channel, this.makeBatcher).settledElsewhere(message);
   }
 }
+
+/** What a dead-letter copy records, kept when the original headers cannot be. */
+const DEAD_LETTER_HEADERS = [
+  Headers.deadLetterReason,
+  Headers.errorMessage,
+  Headers.errorName,
+  Headers.attempts,
+  Headers.originalExchange,
+  Headers.originalRoutingKey,
+  Headers.failedAt,
+  Headers.deadLetterQueue,
+];
 
 /** A publishable copy of a delivery with new headers (no expiration: it would cut delays short). */
 export function copyOf(
