@@ -309,4 +309,46 @@ describeEachBroker('consumers: retries and dead letters', (broker) => {
     await eventually(() => expect([...handled].sort((a, b) => a - b)).toEqual([2, 10, 11, 12]));
     expect(await app.deadLetters.list(dlq)).toHaveLength(0);
   });
+  it('replays a message the broker dead-lettered to the queue it died in, and leaves one with no origin in place', async () => {
+    const queue = uniqueName('replay.origin');
+    const dlq = `${queue}.dlq`;
+    const source = uniqueName('replay.expiring');
+
+    @Injectable()
+    class Sink {
+      @Subscribe({ queue, retry: false })
+      async handle() {}
+    }
+
+    const app = await apps.start([Sink]);
+    const raw = await RawAmqp.open(broker().url);
+    try {
+      await raw.run(async (c) => {
+        // A queue of the application whose expired messages the broker moves to the DLQ.
+        await c.assertQueue(source, { deadLetterExchange: '', deadLetterRoutingKey: dlq });
+        c.sendToQueue(source, Buffer.from('{"n":1}'), { messageId: 'expired-1', expiration: '50' });
+      });
+      await eventually(async () => expect(await raw.messageCount(dlq)).toBe(1));
+      await raw.run(async (c) => c.sendToQueue(dlq, Buffer.from('{}'), { messageId: 'by-hand' }));
+
+      expect(await app.deadLetters.replay(dlq, 'expired-1')).toEqual({
+        replayed: ['expired-1'],
+        failed: [],
+      });
+      const [back] = await raw.drain(source);
+      expect(back.properties.messageId).toBe('expired-1');
+      expect(back.content.toString()).toBe('{"n":1}');
+      expect(back.properties.headers?.['x-death']).toBeUndefined();
+
+      const report = await app.deadLetters.replay(dlq, 'by-hand');
+      expect(report.replayed).toEqual([]);
+      expect(report.failed).toEqual([
+        { messageId: 'by-hand', error: expect.stringContaining('no record of where it came from') },
+      ]);
+      expect((await app.deadLetters.list(dlq)).map((e) => e.messageId)).toEqual(['by-hand']);
+    } finally {
+      await raw.run(async (c) => c.deleteQueue(source));
+      await raw.close();
+    }
+  });
 });

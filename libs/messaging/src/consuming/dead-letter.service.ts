@@ -119,11 +119,20 @@ export class DeadLetterService {
         if (!message) break;
         if (!matches(message)) continue; // stays unacked; requeued in place when the channel closes
         const messageId = String(message.properties.messageId ?? '');
+        const target = replayTarget(message);
+        if (!target) {
+          // Published to the DLQ by hand: "back" would be the DLQ itself. It stays put.
+          report.failed.push({ messageId, error: NO_TARGET });
+          this.logger.error(
+            `replay of ${messageId} from '${deadLetterQueue}' failed: ${NO_TARGET}`,
+          );
+          continue;
+        }
         const headers = cleanHeaders(message);
-        const exchange = String(headers[Headers.originalExchange] ?? '');
-        const routingKey = String(headers[Headers.originalRoutingKey] ?? message.fields.routingKey);
         for (const name of ERROR_HEADERS) delete headers[name];
-        const result = await this.publisher.send(copyOf(message, exchange, routingKey, headers));
+        const result = await this.publisher.send(
+          copyOf(message, target.exchange, target.routingKey, headers),
+        );
         if (result.status === 'confirmed') {
           channel.ack(message);
           report.replayed.push(messageId);
@@ -151,6 +160,30 @@ export class DeadLetterService {
       await channel.close().catch(() => undefined);
     }
   }
+}
+
+const NO_TARGET =
+  'no record of where it came from (no x-surety-original-exchange header, no broker death record)';
+
+/**
+ * Where a dead letter goes back to: where it was first published, as Surety's
+ * dead-letter copy records it; or, for a message the broker dead-lettered into this
+ * queue (expired, rejected, over the length limit), the queue it died in.
+ */
+function replayTarget(message: GetMessage): { exchange: string; routingKey: string } | undefined {
+  const headers = (message.properties.headers ?? {}) as Record<string, unknown>;
+  const exchange = headers[Headers.originalExchange];
+  if (exchange !== undefined) {
+    return {
+      exchange: String(exchange),
+      routingKey: String(headers[Headers.originalRoutingKey] ?? message.fields.routingKey),
+    };
+  }
+  const diedIn = headers['x-first-death-queue'];
+  if (diedIn !== undefined && String(diedIn) !== '') {
+    return { exchange: '', routingKey: String(diedIn) };
+  }
+  return undefined;
 }
 
 async function take(channel: Channel, queue: string, limit: number): Promise<GetMessage[]> {
