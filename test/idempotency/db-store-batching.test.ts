@@ -41,6 +41,42 @@ for (const target of databaseTargets()) {
       expect(inbox.rows).toHaveLength(39);
     });
 
+    // Postgres aborts a transaction at a failed statement even if the handler catches the
+    // error, and turns its COMMIT into a silent ROLLBACK: reported as executed (and acked),
+    // the inbox rows and every write of it were gone — a batch-mate's too.
+    for (const batch of [{ maxSize: 50, concurrency: 1 }, false] as const) {
+      it(`never reports executed what a caught statement error rolled back (batch ${batch === false ? 'off' : 'on'})`, async () => {
+        const store = new DbIdempotencyStore(db.prisma, { batch, retentionMs: false });
+        await db.sql.exec("INSERT INTO effects (key) VALUES ('taken')");
+        await db.sql.exec('CREATE UNIQUE INDEX effects_key ON effects (key)');
+        const [swallows, other] = await Promise.allSettled([
+          store.execute('c', 'swallows', async (tx) => {
+            try {
+              await tx.$executeRawUnsafe("INSERT INTO effects (key) VALUES ('taken')");
+            } catch {
+              // "already there, fine": but the transaction is aborted now
+            }
+          }),
+          store.execute('c', 'other', async (tx) => {
+            await tx.$executeRawUnsafe("INSERT INTO effects (key) VALUES ('other')");
+          }),
+        ]);
+        expect(swallows.status).toBe('rejected');
+        expect(String((swallows as PromiseRejectedResult).reason)).toContain(
+          'the inbox transaction cannot commit',
+        );
+        expect(other).toEqual({ status: 'fulfilled', value: { status: 'executed' } });
+        const { rows } = await db.sql.query<{ key: string }>(
+          'SELECT key FROM effects ORDER BY key',
+        );
+        expect(rows.map((r) => r.key)).toEqual(['other', 'taken']);
+        const inbox = await db.sql.query<{ message_id: string }>(
+          'SELECT message_id FROM surety_inbox',
+        );
+        expect(inbox.rows.map((r) => r.message_id)).toEqual(['other']);
+      });
+    }
+
     it('runs a key that appears twice in one batch once', async () => {
       const store = new DbIdempotencyStore(db.prisma, {
         batch: { maxSize: 50, concurrency: 1 },

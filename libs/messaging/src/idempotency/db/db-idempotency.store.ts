@@ -189,7 +189,9 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
         const inserted = await tx.$executeRawUnsafe(INSERT_ONE, scope, key);
         if (inserted === 0) return { status: 'duplicate' } as const;
         effectStarted = true;
-        return { status: 'executed', result: await this.runEffect(scope, tx, effect) } as const;
+        const result = await this.runEffect(scope, tx, effect);
+        await assertNotAborted(tx);
+        return { status: 'executed', result } as const;
       }, this.transactionOptions);
     } catch (error) {
       // Before the effect ran, a failure can only be the database's: back off, don't
@@ -225,6 +227,7 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
         });
         const settled = await Promise.allSettled(runs);
         if (settled.some((s) => s.status === 'rejected')) throw new BatchRolledBack();
+        await assertNotAborted(tx);
         return settled.map((s) => (s as PromiseFulfilledResult<IdempotencyOutcome<unknown>>).value);
       }, this.transactionOptions);
       return outcomes.map((value) => ({ ok: true, value }));
@@ -255,6 +258,25 @@ export class DbIdempotencyStore<Tx extends RawSqlTransaction> implements Idempot
       `consumer "${scope}" never used the transaction it was given: its effects (if any) ` +
         `were committed outside the inbox transaction and are NOT exactly-once. ` +
         `Write through ctx.tx (see docs/outbox/idempotency.md).`,
+    );
+  }
+}
+
+/**
+ * A statement that failed inside the transaction aborts it, even when the handler
+ * caught the error; Postgres then answers the COMMIT with a silent ROLLBACK, which
+ * would be reported (and acked) as executed: the inbox row and every write of the
+ * transaction — a batch-mate's too — gone. One cheap statement before the commit
+ * tells: it fails in an aborted transaction.
+ */
+async function assertNotAborted(tx: RawSqlTransaction): Promise<void> {
+  try {
+    await tx.$queryRawUnsafe('SELECT 1');
+  } catch (error) {
+    throw new Error(
+      `the inbox transaction cannot commit: a statement of the handler failed and aborted it ` +
+        `(${(error as Error).message}); let that error propagate, or run the statement in a savepoint`,
+      { cause: error },
     );
   }
 }
