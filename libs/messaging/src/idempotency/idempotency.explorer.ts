@@ -15,7 +15,8 @@ import type { IdempotencyStore } from './interfaces/idempotency-store.interface'
 /**
  * Finds `@Subscribe({ idempotency })` handlers and registers them with the middleware
  * before consumers start (they start in onApplicationBootstrap). Names handlers
- * `Class.method`, as the messaging explorer does.
+ * `Class.method`, as the messaging explorer does, with their queue: two classes of one
+ * application may share a name.
  */
 @Injectable()
 export class IdempotencyExplorer implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
@@ -40,7 +41,11 @@ export class IdempotencyExplorer implements OnModuleInit, OnModuleDestroy, OnApp
           method,
         );
         if (options?.idempotency === undefined) continue;
-        this.middleware.register(`${instance.constructor.name}.${methodName}`, options.idempotency);
+        this.middleware.register(
+          `${instance.constructor.name}.${methodName}`,
+          options.idempotency,
+          options.queue,
+        );
       }
     }
   }

@@ -56,7 +56,13 @@ type Stores = Partial<{
  */
 export class IdempotencyMiddleware {
   private readonly logger = new Logger('Surety.Idempotency');
+  /** By handler name (`Class.method`), for registrations that name no queue. */
   private readonly settings = new Map<string, ResolvedSetting>();
+  /**
+   * By queue, then handler name: two handler classes of one application may share a
+   * name (in different modules), and each must get its own setting, or none.
+   */
+  private readonly settingsByQueue = new Map<string, Map<string, ResolvedSetting>>();
   private readonly initialMs: number;
   private readonly maxMs: number;
   private readonly busyWaitMs: number;
@@ -75,8 +81,11 @@ export class IdempotencyMiddleware {
     this.afterRecorded = options.afterRecorded;
   }
 
-  /** Guards handler `handlerName` (`Class.method`); throws if its store is not configured. */
-  register(handlerName: string, setting: IdempotencySetting): void {
+  /**
+   * Guards handler `handlerName` (`Class.method`) — only on `queue` when given, which
+   * tells apart handler classes that share a name; throws if its store is not configured.
+   */
+  register(handlerName: string, setting: IdempotencySetting, queue?: string): void {
     const resolved: ResolvedSetting =
       typeof setting === 'string'
         ? { store: setting, key: messageIdKey, scope: undefined }
@@ -101,15 +110,27 @@ export class IdempotencyMiddleware {
           `store is configured (IdempotencyModule.forRoot({ ${resolved.store}: ... }))`,
       );
     }
-    this.settings.set(handlerName, resolved);
+    if (queue === undefined) {
+      this.settings.set(handlerName, resolved);
+      return;
+    }
+    let byName = this.settingsByQueue.get(queue);
+    if (!byName) this.settingsByQueue.set(queue, (byName = new Map()));
+    byName.set(handlerName, resolved);
   }
 
   get guardedHandlers(): string[] {
-    return [...this.settings.keys()];
+    const names = new Set(this.settings.keys());
+    for (const byName of this.settingsByQueue.values()) {
+      for (const name of byName.keys()) names.add(name);
+    }
+    return [...names];
   }
 
   readonly handle: ConsumerMiddleware = async (ctx, next) => {
-    const setting = this.settings.get(ctx.handlerName);
+    const setting =
+      this.settingsByQueue.get(ctx.queue)?.get(ctx.handlerName) ??
+      this.settings.get(ctx.handlerName);
     if (!setting) return next();
     const scope = setting.scope ?? ctx.queue;
     const key = keyOf(setting.key, ctx);
