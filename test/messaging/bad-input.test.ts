@@ -148,6 +148,23 @@ describeEachBroker('bad input', (broker) => {
     }
   });
 
+  it('a prefetch or concurrency below 1: the start fails naming the queue, rather than a consumer that takes every message and runs none', async () => {
+    const queue = uniqueName('bad.prefetch');
+    for (const [option, value] of [
+      ['prefetch', 0], // AMQP's "no limit"; concurrency defaulted to it, so nothing ever ran
+      ['concurrency', 0],
+      ['prefetch', 2.5],
+    ] as const) {
+      const error = await apps
+        .start([collector(queue, [], { [option]: value })])
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MessagingConfigurationError);
+      expect((error as Error).message).toBe(
+        `queue '${queue}': ${option} must be a whole number of at least 1, got ${value}`,
+      );
+    }
+  });
+
   it('a handler that returns a non-promise: dead-lettered with an error naming the handler; others keep working', async () => {
     const syncQueue = uniqueName('bad.sync');
     const healthy = uniqueName('bad.healthy');

@@ -6,6 +6,7 @@ import {
   type ConnectionHook,
   type ConnectionManager,
 } from '../connection/connection-manager';
+import { MessagingConfigurationError } from '../errors';
 import { flushAcks } from './ack-batcher';
 
 /** What to do with one delivery; must settle it (ack/nack) on the given channel. */
@@ -67,6 +68,16 @@ export class QueueConsumer implements ConnectionHook {
   ) {
     this.name = `consumer of queue '${options.queue}'`;
     this.logger = new Logger(`Surety.Consumer(${options.queue})`);
+    // prefetch 0 is AMQP's "no limit", and concurrency (default: prefetch) 0 runs nothing:
+    // the broker would push the whole queue into a backlog that never starts.
+    for (const name of ['prefetch', 'concurrency'] as const) {
+      const value = options[name];
+      if (!Number.isInteger(value) || value < 1) {
+        throw new MessagingConfigurationError(
+          `queue '${options.queue}': ${name} must be a whole number of at least 1, got ${String(value)}`,
+        );
+      }
+    }
   }
 
   /** Attached to the queue right now. */
