@@ -123,6 +123,80 @@ describeRelayMatrix('OutboxRelay compensation that throws', (env) => {
   });
 });
 
+describeRelayMatrix('OutboxRelay compensation that hangs or is slow', (env) => {
+  const outbox = new Outbox();
+
+  beforeEach(() => env.db.sql.exec(COMPENSATION_TABLE));
+
+  const failingEvent = () =>
+    env.db.prisma.$transaction((tx) =>
+      outbox.add(tx, { type: 'fee.charged', exchange: MISSING_EXCHANGE, payload: { fee: 5 } }),
+    );
+
+  it('rolls back a compensation that never finishes, counts it, and keeps relaying', async () => {
+    let runs = 0;
+    const compensate = logCompensation('only', () => runs++);
+    env.relay = new OutboxRelay(env.db, env.started.publisher, {
+      // One batch at a time: a relay waiting on the hung compensation would relay nothing.
+      pipelineDepth: 1,
+      pollIntervalMs: 50,
+      backoff: { initialMs: 50, maxMs: 100 },
+      compensationTimeoutMs: 300,
+    }).onPublishFailed('fee.charged', async (event, tx: Prisma.TransactionClient) => {
+      await compensate(event, tx);
+      if (runs === 1) await new Promise(() => undefined); // the first run never returns
+    });
+    await env.relay.start();
+    const { messageId } = await failingEvent();
+
+    await eventually(
+      async () => expect((await outboxRow(env.db, messageId)).status).toBe('failed'),
+      { timeoutMs: 30_000 },
+    );
+    // The hung run's write rolled back with it; the second run committed.
+    expect(await committedCompensations(env.db, messageId)).toEqual(['only']);
+    expect(runs).toBe(2);
+    await eventually(async () =>
+      expect(await env.relay!.metrics()).toMatchObject({
+        failures: 1,
+        compensations: 1,
+        compensationErrors: 1,
+      }),
+    );
+    expect((await outboxRow(env.db, messageId)).attempts).toBe(2);
+
+    // Still relaying, and stopping does not wait for the run that never returned.
+    await env.db.prisma.$transaction((tx) =>
+      outbox.add(tx, { type: 'fee.noted', exchange: env.topology.exchange, payload: 1 }),
+    );
+    await eventually(() => expect(env.collector.messages).toHaveLength(1));
+    const stopped = env.relay.stop().then(() => 'stopped');
+    const late = new Promise((resolve) => setTimeout(() => resolve('still stopping'), 5_000));
+    expect(await Promise.race([stopped, late])).toBe('stopped');
+  });
+
+  it('commits a compensation that takes longer than a Prisma transaction may by default (5 s)', async () => {
+    let runs = 0;
+    env.relay = new OutboxRelay(env.db, env.started.publisher, {
+      pollIntervalMs: 50,
+      backoff: { initialMs: 50, maxMs: 100 },
+    }).onPublishFailed(
+      'fee.charged',
+      logCompensation('slow', () => runs++, 6_000),
+    );
+    await env.relay.start();
+    const { messageId } = await failingEvent();
+
+    await eventually(
+      async () => expect((await outboxRow(env.db, messageId)).status).toBe('failed'),
+      { timeoutMs: 30_000 },
+    );
+    expect(await committedCompensations(env.db, messageId)).toEqual(['slow']);
+    expect(runs).toBe(1);
+    expect((await env.relay.metrics()).compensationErrors).toBe(0);
+  });
+});
+
 for (const brokerTarget of brokerTargets()) {
   // Several relays: PostgreSQL only (one process owns a PGlite database).
   describeWithServices(

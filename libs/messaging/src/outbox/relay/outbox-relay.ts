@@ -36,6 +36,12 @@ export interface BatchPublisher {
 /** What the relay needs from the database handle. */
 export type RelayDatabase = Pick<DatabaseHandle, 'kind' | 'sql' | 'prisma' | 'listen'>;
 
+/**
+ * What a compensation's transaction may take beyond the compensation itself (the mark
+ * and the commit): Prisma's own default for a whole interactive transaction.
+ */
+const COMPENSATION_TX_MARGIN_MS = 5_000;
+
 /** After a batch, empty claims are repeated every LINGER_POLL_MS for LINGER_MS. */
 const LINGER_MS = 200;
 const LINGER_POLL_MS = 10;
@@ -274,12 +280,22 @@ export class OutboxRelay {
   private async failFinally(row: OutboxRow, reason: string): Promise<void> {
     const compensation = this.compensations.find(row.type);
     try {
-      const marked = await this.db.prisma.$transaction(async (tx: PrismaTx) => {
-        const updated = await tx.$queryRawUnsafe<unknown[]>(MARK_FAILED, row.id, reason);
-        if (updated.length === 0) return false;
-        if (compensation) await compensation(failedEvent(row, reason), tx);
-        return true;
-      });
+      const timeoutMs = this.options.compensationTimeoutMs;
+      const marked = await this.db.prisma.$transaction(
+        async (tx: PrismaTx) => {
+          const updated = await tx.$queryRawUnsafe<unknown[]>(MARK_FAILED, row.id, reason);
+          if (updated.length === 0) return false;
+          // Prisma rolls an expired transaction back but still waits for its callback: a
+          // compensation that never returns would hold this batch, and stop(), forever.
+          if (compensation) {
+            const timedOut = () => new Error(`compensation did not finish within ${timeoutMs} ms`);
+            await within(compensation(failedEvent(row, reason), tx), timeoutMs, timedOut);
+          }
+          return true;
+        },
+        // Prisma's default (5 s) would expire a compensation that is merely slow.
+        { timeout: timeoutMs + COMPENSATION_TX_MARGIN_MS },
+      );
       if (!marked) return;
       this.counters.failures++;
       if (compensation) this.counters.compensations++;
@@ -360,6 +376,15 @@ function failedEvent(row: OutboxRow, reason: string): FailedOutboxEvent {
     attempts: row.attempts + 1,
     reason,
   };
+}
+
+/** `work`'s outcome, or `timeoutError()` after `ms` if it has none by then (its late outcome is dropped). */
+function within<T>(work: T | Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError()), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
 function sleep(ms: number): Promise<void> {

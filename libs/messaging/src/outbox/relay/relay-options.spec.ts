@@ -44,6 +44,7 @@ describe('outbox relay options', () => {
     ['retentionMs', { retentionMs: Infinity }],
     ['compensationHoldMs', { compensationHoldMs: NaN }],
     ['compensationHoldMs', { compensationHoldMs: -5 }],
+    ['compensationTimeoutMs', { compensationTimeoutMs: 0 }],
     ['vacuumAfterRows', { vacuumAfterRows: 0 }],
     ['backoff.initialMs', { backoff: { initialMs: NaN } }],
     ['backoff.initialMs', { backoff: { initialMs: 0 } }],

@@ -34,6 +34,12 @@ export interface OutboxRelayOptions {
   readonly vacuumAfterRows?: number | false;
   /** How long a final failure is held back from re-claiming while its compensation runs. Default 60 s. */
   readonly compensationHoldMs?: number;
+  /**
+   * How long a compensation may run. One that has not finished by then is given up on:
+   * its transaction rolls back, the row stays pending and is tried again later, as when
+   * a compensation throws. Keep it below compensationHoldMs. Default 30 s.
+   */
+  readonly compensationTimeoutMs?: number;
   /** NOTIFY channel (must match the writer's). Default 'surety_outbox'. */
   readonly channel?: string;
   /**
@@ -69,6 +75,7 @@ export function resolveRelayOptions(options: OutboxRelayOptions): ResolvedRelayO
     pruneIntervalMs: options.pruneIntervalMs ?? 60_000,
     vacuumAfterRows: options.vacuumAfterRows ?? 50_000,
     compensationHoldMs: options.compensationHoldMs ?? 60_000,
+    compensationTimeoutMs: options.compensationTimeoutMs ?? 30_000,
     channel: options.channel ?? 'surety_outbox',
     afterConfirm: options.afterConfirm,
   };
@@ -115,6 +122,7 @@ function validate(o: ResolvedRelayOptions): void {
   timer('pruneIntervalMs', o.pruneIntervalMs);
   if (o.retentionMs !== false) milliseconds('retentionMs', o.retentionMs, true);
   milliseconds('compensationHoldMs', o.compensationHoldMs, true);
+  timer('compensationTimeoutMs', o.compensationTimeoutMs);
   if (o.vacuumAfterRows !== false) positiveInteger('vacuumAfterRows', o.vacuumAfterRows);
   // 0 would retry at once, forever: the backoff is what keeps a failing row from spinning.
   milliseconds('backoff.initialMs', o.backoff.initialMs, false);
