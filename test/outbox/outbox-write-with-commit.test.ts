@@ -164,6 +164,35 @@ for (const target of databaseTargets()) {
       expect(await sequencesOf(after)).toEqual([1]);
     });
 
+    it.each(['Prisma', 'handle.sql'])(
+      '%s: a COMMIT that fails does not use up the wake-up interval',
+      async (via) => {
+        // An interval longer than the test: only the first successful COMMIT may notify.
+        const channel = uniqueIdentifier('surety_failed_commit');
+        const throttled = new Outbox(channel, 60_000);
+        const heard: string[] = [];
+        const unlisten = await db.listen(channel, (p) => heard.push(p));
+        const commit = (messageId?: string) => {
+          const event = { type: 't', exchange: 'x', messageId, payload: {} };
+          return via === 'Prisma'
+            ? db.prisma.$transaction((tx) => throttled.addWithCommit(tx, event))
+            : db.sql.transaction((tx) => throttled.addWithCommit(tx, event));
+        };
+        try {
+          const messageId = randomUUID();
+          await db.sql.transaction((tx) =>
+            outbox.add(tx, { type: 't', exchange: 'x', messageId, payload: {} }),
+          );
+          // Refused at COMMIT (the message id is taken): rolled back, its NOTIFY with it.
+          await expect(commit(messageId)).rejects.toThrow(/duplicate key|unique/i);
+          await commit();
+          await eventually(() => expect(heard).toEqual(['']));
+        } finally {
+          await unlisten();
+        }
+      },
+    );
+
     it('refuses a tx kept past its transaction instead of dropping the event', async () => {
       const key = uniqueIdentifier('late');
       const event = { type: 't', exchange: 'x', key, payload: {} };

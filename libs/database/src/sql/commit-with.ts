@@ -10,10 +10,16 @@ interface PipelinedClient {
 /** A statement waiting to be sent with its transaction's COMMIT. */
 export interface StatementAtCommit {
   readonly config: QueryConfig;
+  /** Called if the COMMIT does not go through after all (the transaction rolled back). */
+  readonly onRollback?: () => void;
 }
 
-/** A statement decided on only as the COMMIT goes out; undefined: none after all. */
-export type DeferredStatement = () => { sql: string; params: readonly unknown[] } | undefined;
+/**
+ * A statement decided on only as the COMMIT goes out; undefined: none after all.
+ * `onRollback` undoes what deciding on it took, should the COMMIT fail.
+ */
+export type DeferredStatement = () =>
+  { sql: string; params: readonly unknown[]; onRollback?: () => void } | undefined;
 
 /** The statements a transaction's `atCommit` queued, until its COMMIT goes out. */
 export class CommitQueue {
@@ -46,7 +52,12 @@ export class CommitQueue {
         continue;
       }
       const built = entry();
-      if (built !== undefined) statements.push({ config: pgQueryConfig(built.sql, built.params) });
+      if (built !== undefined) {
+        statements.push({
+          config: pgQueryConfig(built.sql, built.params),
+          onRollback: built.onRollback,
+        });
+      }
     }
     return statements;
   }
@@ -69,7 +80,7 @@ export class CommitQueue {
  *
  * If one of them fails, PostgreSQL has marked the transaction failed; the COMMIT that
  * follows then rolls it back (it answers "ROLLBACK"), and that statement's error is
- * thrown: nothing of the transaction is kept. Any other failure sends a ROLLBACK of its
+ * thrown: nothing of the transaction is kept (and each statement's `onRollback` runs). Any other failure sends a ROLLBACK of its
  * own before throwing, so the connection never goes back to a pool inside a
  * transaction.
  */
@@ -103,6 +114,7 @@ export async function commitWith(
   }
   const failed = results.find((result) => result.status === 'rejected');
   if (failed === undefined) return;
+  for (const statement of statements) statement.onRollback?.();
   await client.query('ROLLBACK').catch(() => undefined);
   throw failed.reason;
 }

@@ -29,8 +29,9 @@ export interface SqlQueryable {
   /**
    * Present where `atCommit` is: queues a statement that is only decided on as the
    * COMMIT goes out — `build` runs then, and not at all if the transaction rolls back;
-   * returning undefined sends nothing. For choices that depend on the commit itself
-   * (the outbox writer's throttled wake-up NOTIFY).
+   * returning undefined sends nothing; its `onRollback` runs if the COMMIT then fails.
+   * For choices that depend on the commit itself (the outbox writer's throttled
+   * wake-up NOTIFY).
    */
   readonly atCommitDeferred?: (build: DeferredStatement) => void;
 }

@@ -96,8 +96,9 @@ export class Outbox {
       // carrying the wake-up then if the interval allows (one statement, not two).
       this.wakeQueued.add(sql);
       sql.atCommitDeferred(() => {
-        const { statement, params } = this.oneRowStatement(row, this.takeNotifySlot());
-        return { sql: statement, params };
+        const giveBack = this.takeNotifySlot();
+        const { statement, params } = this.oneRowStatement(row, giveBack !== undefined);
+        return { sql: statement, params, onRollback: giveBack };
       });
     } else {
       const { statement, params } = this.oneRowStatement(row, this.wakeAtCommit(sql));
@@ -126,18 +127,30 @@ export class Outbox {
     if (tx?.atCommitDeferred === undefined) return true;
     if (!this.wakeQueued.has(tx)) {
       this.wakeQueued.add(tx);
-      tx.atCommitDeferred(() =>
-        this.takeNotifySlot() ? { sql: NOTIFY_AT_COMMIT, params: [this.channel] } : undefined,
-      );
+      tx.atCommitDeferred(() => {
+        const giveBack = this.takeNotifySlot();
+        if (giveBack === undefined) return undefined;
+        return { sql: NOTIFY_AT_COMMIT, params: [this.channel], onRollback: giveBack };
+      });
     }
     return false;
   }
 
-  private takeNotifySlot(): boolean {
+  /**
+   * Takes the interval's NOTIFY if it is still free. Returns undefined if not, else
+   * how to give it back: a COMMIT that fails (a duplicate message id refused at
+   * COMMIT, a serialization failure) notifies no one, and must not leave the commits
+   * that follow it within the interval unsignalled.
+   */
+  private takeNotifySlot(): (() => void) | undefined {
     const now = performance.now();
-    if (now - this.lastNotifyAt < this.notifyIntervalMs) return false;
+    const previous = this.lastNotifyAt;
+    if (now - previous < this.notifyIntervalMs) return undefined;
     this.lastNotifyAt = now;
-    return true;
+    return () => {
+      // Unless a later COMMIT has taken the slot since.
+      if (this.lastNotifyAt === now) this.lastNotifyAt = previous;
+    };
   }
 
   /** One event: scalar parameters (keyed: the key's counter upsert too). */
