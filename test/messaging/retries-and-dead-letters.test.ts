@@ -226,6 +226,39 @@ describeEachBroker('consumers: retries and dead letters', (broker) => {
     }
   });
 
+  it('dead-letters whatever a handler throws, even a value with no string form, without blocking prefetch', async () => {
+    const queue = uniqueName('odd-throws');
+    const handled: string[] = [];
+
+    @Injectable()
+    class Odd {
+      @Subscribe({ queue, retry: false, prefetch: 2 })
+      async handle(payload: { kind: string }) {
+        if (payload.kind === 'null-prototype') throw Object.create(null);
+        if (payload.kind === 'object-message') {
+          throw Object.assign(new Error(), { message: { code: 42 }, name: 7 });
+        }
+        handled.push(payload.kind);
+      }
+    }
+
+    const app = await apps.start([Odd]);
+    for (const kind of ['null-prototype', 'object-message', 'fine']) {
+      await app.publisher.publish('', queue, { kind }, { messageId: kind });
+    }
+    // Both odd ones used to stay unacked, filling the prefetch window of 2 for good.
+    await eventually(() => expect(handled).toEqual(['fine']));
+    await eventually(async () => {
+      const dead = await app.deadLetters.list(`${queue}.dlq`);
+      expect(
+        Object.fromEntries(dead.map((e) => [e.messageId, [e.errorName, e.errorMessage]])),
+      ).toEqual({
+        'null-prototype': ['object', '[object Object]'],
+        'object-message': ['7', '[object Object]'],
+      });
+    });
+  });
+
   it('dead-letters at once when the error says it is not retryable', async () => {
     const queue = uniqueName('nonretryable');
     let calls = 0;

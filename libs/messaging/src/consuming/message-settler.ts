@@ -211,12 +211,26 @@ export function cleanHeaders(message: Message): Record<string, unknown> {
   return headers;
 }
 
+/**
+ * Never throws, whatever was thrown: a failure here would leave the delivery
+ * unsettled, holding a prefetch slot until the channel closes.
+ */
 export function errorMessage(error: unknown): string {
-  return (error instanceof Error ? error.message : String(error)).slice(0, 4000);
+  return text(error instanceof Error ? error.message : error).slice(0, 4000);
 }
 
 export function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
+  return error instanceof Error ? text(error.name) : typeof error;
+}
+
+/** `String(value)`, or its tag when it has no string form (`Object.create(null)`). */
+function text(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return String(value);
+  } catch {
+    return Object.prototype.toString.call(value);
+  }
 }
 
 /** Ack/nack on a channel that may have closed meanwhile (the broker then redelivers). */
