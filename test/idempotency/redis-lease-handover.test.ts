@@ -66,4 +66,32 @@ describeWithServices(['redis'], 'Redis idempotency store: leases held by others'
     // The busy key still belongs to the other worker.
     expect(await redis.get(`${prefix}:scope:busy`)).toBe('lease:someone-else');
   });
+  it('renews the lease of an effect running several lease lengths: another worker never runs it meanwhile', async () => {
+    const short = { prefix, leaseMs: 600 };
+    const [holder, other] = await Promise.all([
+      RedisIdempotencyStore.connect(serviceUrl('redis'), short),
+      RedisIdempotencyStore.connect(serviceUrl('redis'), short),
+    ]);
+    try {
+      let runs = 0;
+      const slow = holder.execute('scope', 'slow', async () => {
+        runs++;
+        await new Promise((resolve) => setTimeout(resolve, 2_400)); // four leases
+      });
+      const seen: string[] = [];
+      for (let i = 0; i < 8; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        const outcome = await other.execute('scope', 'slow', async () => {
+          runs++;
+        });
+        seen.push(outcome.status);
+      }
+      expect(seen).toEqual(Array(8).fill('in-progress'));
+      expect(await slow).toEqual({ status: 'executed' });
+      expect(runs).toBe(1);
+      expect((await other.execute('scope', 'slow', async () => {})).status).toBe('duplicate');
+    } finally {
+      await Promise.all([holder.close(), other.close()]);
+    }
+  });
 });
