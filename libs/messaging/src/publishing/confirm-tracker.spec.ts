@@ -21,9 +21,9 @@ class FakeConfirmChannel extends EventEmitter {
   nack(deliveryTag: number, multiple = false) {
     this.emit('nack', { deliveryTag, multiple, requeue: false });
   }
-  returned(messageId: string) {
+  returned(messageId: string, target: { exchange: string; routingKey: string } | object = {}) {
     this.emit('return', {
-      fields: { replyCode: 312, replyText: 'NO_ROUTE' },
+      fields: { replyCode: 312, replyText: 'NO_ROUTE', ...target },
       properties: { messageId },
     } as unknown as Message);
   }
@@ -33,13 +33,18 @@ function setup() {
   const channel = new FakeConfirmChannel();
   const tracker = new ConfirmTracker(channel as unknown as ConfirmChannel);
   const settled: string[] = [];
-  const send = (messageId: string, timeoutMs = 1000) => {
-    const entry = new PendingPublish('ex', 'rk', messageId, timeoutMs, 'result', (_e, status) =>
-      settled.push(`${messageId} ${status}`),
+  const send = (messageId: string, timeoutMs = 1000, routingKey = 'rk') => {
+    const entry = new PendingPublish(
+      'ex',
+      routingKey,
+      messageId,
+      timeoutMs,
+      'result',
+      (_e, status) => settled.push(`${messageId} ${status}`),
     );
     const result = entry.promise<PublishResult>();
     entry.deadline = Date.now() + timeoutMs;
-    tracker.send('ex', 'rk', Buffer.alloc(0), { messageId, headers: {} }, entry);
+    tracker.send('ex', routingKey, Buffer.alloc(0), { messageId, headers: {} }, entry);
     return result;
   };
   return { channel, tracker, settled, send };
@@ -82,6 +87,20 @@ describe('ConfirmTracker', () => {
     expect(one.status).toBe('returned');
     expect(one.error?.message).toContain("message same to exchange 'ex'");
     expect(two.status).toBe('confirmed');
+  });
+
+  it('gives a return to the copy it names, not to an older message with the same id still unconfirmed', async () => {
+    const { channel, send } = setup();
+    // A consumer's dead-letter copy keeps the id of the message it copies, whose
+    // (persistent) confirm may still be on its way from the same publisher.
+    const original = send('same', 1000, 'orders');
+    const copy = send('same', 1000, 'orders.dlq');
+    channel.returned('same', { exchange: 'ex', routingKey: 'orders.dlq' });
+    channel.ack(2, true);
+    const [one, two] = await Promise.all([original, copy]);
+    expect(one.status).toBe('confirmed');
+    expect(two.status).toBe('returned');
+    expect(two.error?.message).toContain("routing key 'orders.dlq'");
   });
 
   it('times out only messages past their deadline, and fails the rest when the channel goes', async () => {

@@ -17,8 +17,13 @@ const COMPACT_AT = 1024;
  *
  * Returns: RabbitMQ (and the embedded broker) send basic.return BEFORE the
  * confirm of the same message, so a return marks the oldest unconfirmed,
- * unreturned entry with that messageId, and its ack then settles it as returned.
- * Returns are rare (a topology mistake), so finding the entry is a scan.
+ * unreturned entry with that messageId, exchange and routing key, and its ack
+ * then settles it as returned. The messageId alone is not enough: a consumer's
+ * retry and dead-letter copies keep the id of the message they copy, which the
+ * same publisher may still wait on (a persistent message's confirm can come
+ * after its delivery), and the return of a copy must not fail the original —
+ * nor leave the copy "confirmed", its message acked and lost. Returns are rare
+ * (a topology mistake), so finding the entry is a scan.
  */
 export class ConfirmTracker {
   // slots[i] is sequence number firstSeq + i; undefined once settled.
@@ -76,6 +81,8 @@ export class ConfirmTracker {
         throw error;
       }
     }
+    entry.sentExchange = exchange;
+    entry.sentRoutingKey = routingKey;
     this.slots.push(entry);
     this.nextSeq++;
     this.pending++;
@@ -147,14 +154,32 @@ export class ConfirmTracker {
   private onReturn(message: Message): void {
     const messageId = message.properties.messageId as string | undefined;
     if (messageId === undefined) return;
+    const fields = message.fields as unknown as {
+      exchange?: string;
+      routingKey?: string;
+      replyCode?: number;
+      replyText?: string;
+    };
+    const entry =
+      this.oldestUnreturned(
+        (e) =>
+          e.messageId === messageId &&
+          e.sentExchange === fields.exchange &&
+          e.sentRoutingKey === fields.routingKey,
+      ) ?? this.oldestUnreturned((e) => e.messageId === messageId);
+    if (entry) {
+      entry.returned = { code: fields.replyCode ?? 312, text: fields.replyText ?? 'NO_ROUTE' };
+    }
+  }
+
+  private oldestUnreturned(
+    matches: (entry: PendingPublish) => boolean,
+  ): PendingPublish | undefined {
     const slots = this.slots;
     for (let i = this.head; i < slots.length; i++) {
       const entry = slots[i];
-      if (entry !== undefined && !entry.returned && entry.messageId === messageId) {
-        const fields = message.fields as unknown as { replyCode?: number; replyText?: string };
-        entry.returned = { code: fields.replyCode ?? 312, text: fields.replyText ?? 'NO_ROUTE' };
-        return;
-      }
+      if (entry !== undefined && !entry.returned && matches(entry)) return entry;
     }
+    return undefined;
   }
 }

@@ -22,6 +22,9 @@ export type Verdict = 'throw' | 'result';
 export class PendingPublish implements PublishTarget {
   /** Set by basic.return (which comes before the confirm of the same message). */
   returned: { code: number; text: string } | undefined = undefined;
+  /** Where the frame actually went (a delayed message goes to a delay level): set on send. */
+  sentExchange = '';
+  sentRoutingKey = '';
   settled = false;
   /** True while it counts against the publisher's window (released exactly once). */
   holdsSlot = false;
