@@ -259,6 +259,39 @@ describeEachBroker('consumers: retries and dead letters', (broker) => {
     });
   });
 
+  it('declares a deleted dead-letter queue again instead of requeueing failures forever', async () => {
+    const queue = uniqueName('dlq-deleted');
+    let calls = 0;
+
+    @Injectable()
+    class Fails {
+      @Subscribe({ queue, retry: false })
+      async handle() {
+        calls++;
+        throw new Error('downstream refused');
+      }
+    }
+
+    const app = await apps.start([Fails]);
+    const raw = await RawAmqp.open(broker().url);
+    try {
+      // An operator "clears" the DLQ by deleting it; the consumer's own queue stays.
+      await raw.run(async (c) => c.deleteQueue(`${queue}.dlq`));
+      await app.publisher.publish('', queue, { n: 1 });
+      await eventually(async () => {
+        const [entry] = await app.deadLetters.list(`${queue}.dlq`);
+        expect(entry?.errorMessage).toBe('downstream refused');
+      });
+      // Before, the publish to the missing DLQ came back unroutable and the message was
+      // requeued, its handler rerun every second, forever.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(calls).toBe(1);
+      expect(await raw.messageCount(queue)).toBe(0);
+    } finally {
+      await raw.close();
+    }
+  });
+
   it('dead-letters at once when the error says it is not retryable', async () => {
     const queue = uniqueName('nonretryable');
     let calls = 0;

@@ -163,6 +163,7 @@ export class MessagingRegistrar
         this.publisher,
         this.connections.metrics,
         deadLetterQueue,
+        () => this.connections.waitForConnection(10_000).then((c) => this.topology.declareAll(c)),
       );
       const processor = new SubscriptionProcessor(
         queue,

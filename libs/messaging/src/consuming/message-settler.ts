@@ -37,6 +37,8 @@ export class MessageSettler {
     private readonly publisher: Publisher,
     private readonly metrics: MessagingMetrics,
     private readonly deadLetterQueue: string | undefined,
+    /** Declares the topology again (on the live connection), as a consumer does after a cancel. */
+    private readonly restoreTopology?: () => Promise<unknown>,
   ) {
     this.logger = new Logger(`Surety.Consumer(${queue})`);
   }
@@ -117,13 +119,24 @@ export class MessageSettler {
     headers[Headers.originalRoutingKey] = ctx?.routingKey ?? message.fields.routingKey;
     headers[Headers.failedAt] = new Date().toISOString();
     headers[Headers.deadLetterQueue] = this.queue;
-    let result = await this.publisher.send(copyOf(message, '', this.deadLetterQueue, headers));
+    let copy = copyOf(message, '', this.deadLetterQueue, headers);
+    let result = await this.publisher.send(copy);
     if (result.error instanceof InvalidMessageError) {
       // The original headers cannot be sent along (too large, ...): keep the message
       // with Surety's headers only, and say what was dropped, rather than requeue it forever.
       const own: Record<string, unknown> = { [Headers.headersDropped]: result.error.message };
       for (const name of DEAD_LETTER_HEADERS) own[name] = headers[name];
-      result = await this.publisher.send(copyOf(message, '', this.deadLetterQueue, own));
+      copy = copyOf(message, '', this.deadLetterQueue, own);
+      result = await this.publisher.send(copy);
+    }
+    if (result.status === 'returned' && this.restoreTopology) {
+      // Unroutable: the dead-letter queue was deleted (nothing re-declares it while the
+      // consumer's own queue stays). Without it every failure would requeue forever.
+      this.logger.warn(
+        `dead-letter queue '${this.deadLetterQueue}' is gone; declaring the topology again`,
+      );
+      await this.restoreTopology().catch(() => undefined);
+      result = await this.publisher.send(copy);
     }
     if (result.status !== 'confirmed') {
       this.logger.error(
