@@ -182,6 +182,23 @@ describeRelayMatrix('OutboxRelay', (env) => {
     expect((await env.relay.metrics()).retries).toBe(2);
   });
 
+  it('gives rows back untouched while the publisher is closed, without claiming them again at once', async () => {
+    env.relay = new OutboxRelay(env.db, env.started.publisher, { pollIntervalMs: 1_000 });
+    // Shutting down out of order: the publisher first, the relay still running.
+    await env.started.publisher.close();
+    await env.relay.start();
+    await env.db.prisma.$transaction((tx) =>
+      outbox.add(tx, { type: 't', exchange: env.topology.exchange, payload: 1 }),
+    );
+    await eventually(async () =>
+      expect((await env.relay!.metrics()).claimedBatches).toBeGreaterThanOrEqual(1),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // Once per poll interval, not once per claim round trip.
+    expect((await env.relay.metrics()).claimedBatches).toBeLessThanOrEqual(4);
+    expect(await statuses()).toEqual([{ status: 'pending', attempts: 0, last_error: null }]);
+  });
+
   it('refuses an unserializable payload at add(): the business transaction fails', async () => {
     await env.db.sql.exec('CREATE TABLE business (id int PRIMARY KEY)');
     await expect(

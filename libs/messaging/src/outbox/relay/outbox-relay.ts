@@ -245,12 +245,17 @@ export class OutboxRelay {
     const sent: bigint[] = [];
     const retry: { id: bigint; delayMs: number; error: string }[] = [];
     const failed: { row: OutboxRow; error: string }[] = [];
+    let released = false;
     batch.rows.forEach((row, index) => {
       const verdict = verdictFor(results[index], row.attempts, this.retryPolicy);
       if (verdict.kind === 'sent') sent.push(row.id);
       else if (verdict.kind === 'retry') retry.push({ id: row.id, ...verdict });
       else if (verdict.kind === 'fail') failed.push({ row, error: verdict.error });
+      else released = true;
     });
+    // The publisher is shutting down: the rows it gave back would be claimed and given
+    // back again at once, in a loop, until the relay stops.
+    if (released) this.pausedUntil = Date.now() + this.options.pollIntervalMs;
     try {
       await batch.settle({
         sent,
