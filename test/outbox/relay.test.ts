@@ -199,6 +199,23 @@ describeRelayMatrix('OutboxRelay', (env) => {
     expect(await statuses()).toEqual([{ status: 'pending', attempts: 0, last_error: null }]);
   });
 
+  it('stops at once while paused after the publisher gave rows back', async () => {
+    env.relay = new OutboxRelay(env.db, env.started.publisher, { pollIntervalMs: 30_000 });
+    await env.started.publisher.close();
+    await env.relay.start();
+    await env.db.prisma.$transaction((tx) =>
+      outbox.add(tx, { type: 't', exchange: env.topology.exchange, payload: 1 }),
+    );
+    // The row was claimed and given back: the relay now pauses for the poll interval.
+    await eventually(async () =>
+      expect((await env.relay!.metrics()).claimedBatches).toBeGreaterThanOrEqual(1),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the batch is done by now
+    const started = Date.now();
+    await env.relay.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
   it('refuses an unserializable payload at add(): the business transaction fails', async () => {
     await env.db.sql.exec('CREATE TABLE business (id int PRIMARY KEY)');
     await expect(

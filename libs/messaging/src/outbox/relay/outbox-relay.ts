@@ -194,7 +194,9 @@ export class OutboxRelay {
       }
       const pause = this.pausedUntil - Date.now();
       if (pause > 0) {
-        await sleep(pause);
+        // On the wake signal, so that stop() does not wait out the pause (a NOTIFY
+        // meanwhile only brings the loop back here).
+        await this.signal.wait(pause);
         continue;
       }
       this.signal.consume();
@@ -390,10 +392,6 @@ function within<T>(work: T | Promise<T>, ms: number, timeoutError: () => Error):
     timer = setTimeout(() => reject(timeoutError()), ms);
   });
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function describe(error: unknown): string {
