@@ -216,6 +216,18 @@ describeRelayMatrix('OutboxRelay', (env) => {
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
+  it('runs when started while it was still stopping', async () => {
+    env.relay = new OutboxRelay(env.db, env.started.publisher, { pollIntervalMs: 50 });
+    await env.relay.start();
+    const stopping = env.relay.stop();
+    await env.relay.start();
+    await stopping;
+    await env.db.prisma.$transaction((tx) =>
+      outbox.add(tx, { type: 't', exchange: env.topology.exchange, payload: 1 }),
+    );
+    await eventually(() => expect(env.collector.messages).toHaveLength(1));
+  });
+
   it('refuses an unserializable payload at add(): the business transaction fails', async () => {
     await env.db.sql.exec('CREATE TABLE business (id int PRIMARY KEY)');
     await expect(

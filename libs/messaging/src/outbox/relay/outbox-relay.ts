@@ -66,6 +66,8 @@ export class OutboxRelay {
   private readonly signal = new WakeSignal();
   private readonly inFlight = new Set<Promise<void>>();
   private running: Promise<void> | undefined;
+  /** The last start() or stop(), which the next one waits for. */
+  private lifecycle: Promise<void> = Promise.resolve();
   private stopping = false;
   private unlisten: Unlisten | undefined;
   private pruneTimer: NodeJS.Timeout | undefined;
@@ -101,7 +103,26 @@ export class OutboxRelay {
   }
 
   /** Starts listening and relaying. Resolves once LISTEN is in effect. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    return this.serially(() => this.startNow());
+  }
+
+  /** Stops claiming, lets in-flight batches finish (their confirms are bounded), stops listening. */
+  stop(): Promise<void> {
+    return this.serially(() => this.stopNow());
+  }
+
+  /**
+   * One start or stop at a time, in call order: a start() while a stop() is under way
+   * would otherwise find the relay still running, do nothing, and be undone by the stop.
+   */
+  private serially(step: () => Promise<void>): Promise<void> {
+    const next = this.lifecycle.then(step);
+    this.lifecycle = next.catch(() => undefined);
+    return next;
+  }
+
+  private async startNow(): Promise<void> {
     if (this.running) return;
     this.stopping = false;
     try {
@@ -116,8 +137,7 @@ export class OutboxRelay {
     this.running = this.loop();
   }
 
-  /** Stops claiming, lets in-flight batches finish (their confirms are bounded), stops listening. */
-  async stop(): Promise<void> {
+  private async stopNow(): Promise<void> {
     if (!this.running) return;
     this.stopping = true;
     this.signal.wake();
