@@ -1,5 +1,6 @@
 import { Outbox, OutboxRelay, type FailedOutboxEvent } from '@surety/messaging/outbox';
 import { eventually } from '../support/eventually';
+import { startPublisher } from './support/messaging-env';
 import { describeRelayMatrix } from './support/relay-matrix';
 
 // Real services and PGlite start-up (seconds on a busy machine) in hooks too.
@@ -162,6 +163,33 @@ describeRelayMatrix('OutboxRelay', (env) => {
     );
     await eventually(async () => expect((await statuses())[0]?.status).toBe('failed'));
     expect((await statuses())[0].last_error).toMatch(/unroutable: 312 NO_ROUTE/);
+  });
+
+  it('fails a row larger than the broker takes at its first attempt, and publishes its batch-mates', async () => {
+    // A small limit stands for the broker's max_message_size (test/messaging covers the real one).
+    const limited = await startPublisher(env.broker.url, { maxMessageBytes: 1024 });
+    try {
+      env.relay = new OutboxRelay(env.db, limited.publisher, { pollIntervalMs: 50 });
+      await env.db.prisma.$transaction((tx) =>
+        outbox.addMany(tx, [
+          { type: 'fine', exchange: env.topology.exchange, payload: 1 },
+          { type: 'huge', exchange: env.topology.exchange, payload: 'x'.repeat(2000) },
+          { type: 'fine', exchange: env.topology.exchange, payload: 2 },
+        ]),
+      );
+      await env.relay.start();
+      await eventually(async () =>
+        expect((await statuses()).map((r) => r.status)).toEqual(['sent', 'failed', 'sent']),
+      );
+      const huge = (await statuses())[1];
+      expect(huge.attempts).toBe(1);
+      expect(huge.last_error).toMatch(/2002 bytes is larger than the broker takes/);
+      expect(env.collector.payloads()).toEqual([1, 2]);
+    } finally {
+      await env.relay?.stop();
+      env.relay = undefined;
+      await limited.close();
+    }
   });
 
   it('retries an unroutable message with backoff when configured to', async () => {

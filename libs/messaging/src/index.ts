@@ -21,7 +21,7 @@ export { parseBrokerUrls, maskUrl, RABBITMQ_URL_ENV } from './connection/broker-
 export type { BackoffOptions } from './connection/backoff';
 
 export { TopologyRegistry } from './topology/topology-registry';
-export { Publisher } from './publishing/publisher';
+export { Publisher, DEFAULT_MAX_MESSAGE_BYTES } from './publishing/publisher';
 export type { PublisherOptions } from './publishing/publisher';
 export { RpcClient } from './rpc/rpc-client';
 export { MessageScheduler } from './delay/message-scheduler';

@@ -34,7 +34,17 @@ export interface PublisherOptions {
   readonly confirmTimeoutMs?: number;
   /** How long a publish made while disconnected (or blocked) waits before failing. Default 10 000 ms. */
   readonly connectionWaitMs?: number;
+  /**
+   * The largest message body the broker takes (its `max_message_size`). A larger one is
+   * refused here with InvalidMessageError: sent, it would make the broker close the
+   * channel that every message in flight shares. Default 128 MiB, RabbitMQ 3.x's default
+   * and the embedded broker's limit; RabbitMQ 4.0 lowered its default to 16 MiB.
+   */
+  readonly maxMessageBytes?: number;
 }
+
+/** RabbitMQ 3.x's default `max_message_size`, and the embedded broker's. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 128 * 1024 * 1024;
 
 /**
  * Publishes on one shared confirm channel. Many concurrent publish() calls are
@@ -49,6 +59,7 @@ export class Publisher implements ConnectionHook {
   private readonly window: number;
   private readonly confirmTimeoutMs: number;
   private readonly connectionWaitMs: number;
+  private readonly maxMessageBytes: number;
   private tracker: ConfirmTracker | undefined;
   private inflight = 0;
   private readonly waiters: (() => void)[] = [];
@@ -66,6 +77,12 @@ export class Publisher implements ConnectionHook {
     this.window = options.window ?? 1000;
     this.confirmTimeoutMs = options.confirmTimeoutMs ?? 10_000;
     this.connectionWaitMs = options.connectionWaitMs ?? 10_000;
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    if (!Number.isSafeInteger(this.maxMessageBytes) || this.maxMessageBytes < 1) {
+      throw new RangeError(
+        `publishing.maxMessageBytes must be a positive integer, got ${options.maxMessageBytes}`,
+      );
+    }
     this.sweep = setInterval(() => this.tracker?.expire(Date.now()), 100);
     this.sweep.unref();
     connections.addHook(this);
@@ -136,6 +153,18 @@ export class Publisher implements ConnectionHook {
     const promise = entry.promise<T>();
     if (this.closed) {
       entry.fail('failed', new PublisherClosedError(entry.target()));
+      return promise;
+    }
+    if (message.content.length > this.maxMessageBytes) {
+      // Fails alone and final: a retry would be just as large.
+      entry.fail(
+        'failed',
+        new InvalidMessageError(
+          entry.messageId,
+          `its body of ${message.content.length} bytes is larger than the broker takes ` +
+            `(publishing.maxMessageBytes, the broker's max_message_size: ${this.maxMessageBytes})`,
+        ),
+      );
       return promise;
     }
     // Fast path (the common case under load): no delay, known exchange, a free slot,
