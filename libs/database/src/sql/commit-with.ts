@@ -80,9 +80,9 @@ export class CommitQueue {
  *
  * If one of them fails, PostgreSQL has marked the transaction failed; the COMMIT that
  * follows then rolls it back (it answers "ROLLBACK"), and that statement's error is
- * thrown: nothing of the transaction is kept (and each statement's `onRollback` runs). Any other failure sends a ROLLBACK of its
- * own before throwing, so the connection never goes back to a pool inside a
- * transaction.
+ * thrown: nothing of the transaction is kept (and each statement's `onRollback` runs).
+ * Any other failure sends a ROLLBACK of its own before throwing, so the connection
+ * never goes back to a pool inside a transaction.
  */
 export async function commitWith(
   client: ClientBase,
