@@ -158,6 +158,16 @@ for (const brokerTarget of brokerTargets()) {
     }
 
     describeWithServices([...brokerTarget.needs, 'redis'], "idempotency: 'redis'", () => {
+      /** Redis reached through `proxy`, with short timeouts so that a cut shows at once. */
+      const redisThrough = (proxy: TcpProxy) => ({
+        redis: {
+          url: proxy.urlFor(serviceUrl('redis')),
+          prefix: uniqueName('idem'),
+          commandTimeoutMs: 300,
+        },
+        middleware: { unavailableBackoff: { initialMs: 50, maxMs: 200 } },
+      });
+
       it('takes effect once for a message delivered three times', async () => {
         const seen: number[] = [];
         const { publisher, queue } = await start({
@@ -181,14 +191,7 @@ for (const brokerTarget of brokerTargets()) {
         try {
           const { publisher, queue } = await start({
             idempotency: 'redis',
-            stores: {
-              redis: {
-                url: proxy.urlFor(serviceUrl('redis')),
-                prefix: uniqueName('idem'),
-                commandTimeoutMs: 300,
-              },
-              middleware: { unavailableBackoff: { initialMs: 50, maxMs: 200 } },
-            },
+            stores: redisThrough(proxy),
             logger,
             handler: async (payload) => {
               seen.push(payload.n);
@@ -220,14 +223,7 @@ for (const brokerTarget of brokerTargets()) {
           const { publisher, queue } = await start({
             idempotency: 'redis',
             retry: false,
-            stores: {
-              redis: {
-                url: proxy.urlFor(serviceUrl('redis')),
-                prefix: uniqueName('idem'),
-                commandTimeoutMs: 300,
-              },
-              middleware: { unavailableBackoff: { initialMs: 50, maxMs: 200 } },
-            },
+            stores: redisThrough(proxy),
             logger,
             handler: async (payload) => {
               seen.push(payload.n);

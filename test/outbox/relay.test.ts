@@ -210,37 +210,38 @@ describeRelayMatrix('OutboxRelay', (env) => {
     expect((await env.relay.metrics()).retries).toBe(2);
   });
 
-  it('gives rows back untouched while the publisher is closed, without claiming them again at once', async () => {
-    env.relay = new OutboxRelay(env.db, env.started.publisher, { pollIntervalMs: 1_000 });
-    // Shutting down out of order: the publisher first, the relay still running.
+  /**
+   * Shutting down out of order: the publisher closed first, the relay still running. One
+   * row is written; returns once the relay has claimed it (and given it back).
+   */
+  async function relayWithClosedPublisher(pollIntervalMs: number): Promise<OutboxRelay> {
+    const relay = new OutboxRelay(env.db, env.started.publisher, { pollIntervalMs });
+    env.relay = relay;
     await env.started.publisher.close();
-    await env.relay.start();
+    await relay.start();
     await env.db.prisma.$transaction((tx) =>
       outbox.add(tx, { type: 't', exchange: env.topology.exchange, payload: 1 }),
     );
     await eventually(async () =>
-      expect((await env.relay!.metrics()).claimedBatches).toBeGreaterThanOrEqual(1),
+      expect((await relay.metrics()).claimedBatches).toBeGreaterThanOrEqual(1),
     );
+    return relay;
+  }
+
+  it('gives rows back untouched while the publisher is closed, without claiming them again at once', async () => {
+    const relay = await relayWithClosedPublisher(1_000);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     // Once per poll interval, not once per claim round trip.
-    expect((await env.relay.metrics()).claimedBatches).toBeLessThanOrEqual(4);
+    expect((await relay.metrics()).claimedBatches).toBeLessThanOrEqual(4);
     expect(await statuses()).toEqual([{ status: 'pending', attempts: 0, last_error: null }]);
   });
 
   it('stops at once while paused after the publisher gave rows back', async () => {
-    env.relay = new OutboxRelay(env.db, env.started.publisher, { pollIntervalMs: 30_000 });
-    await env.started.publisher.close();
-    await env.relay.start();
-    await env.db.prisma.$transaction((tx) =>
-      outbox.add(tx, { type: 't', exchange: env.topology.exchange, payload: 1 }),
-    );
     // The row was claimed and given back: the relay now pauses for the poll interval.
-    await eventually(async () =>
-      expect((await env.relay!.metrics()).claimedBatches).toBeGreaterThanOrEqual(1),
-    );
+    const relay = await relayWithClosedPublisher(30_000);
     await new Promise((resolve) => setTimeout(resolve, 500)); // the batch is done by now
     const started = Date.now();
-    await env.relay.stop();
+    await relay.stop();
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 
